@@ -1,0 +1,248 @@
+"""Run configuration: one frozen dataclass, named presets, strict JSON round trip.
+
+Every number that shapes a run lives here, so that a saved ``config.json`` is enough to rebuild
+the networks of a checkpoint and to refuse a resume whose architecture differs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from typing import Any
+
+from outpaint_lib.errors import OutpaintError
+
+INPUT_MODES = ("mask", "crop")
+ARCHITECTURES = ("paper", "keras256")
+DISCRIMINATOR_VIEWS = ("image", "strips")
+ADVERSARIAL_LOSSES = ("cross_entropy", "least_squares")
+PRECISIONS = ("float32", "mixed_bfloat16")
+VALUE_RANGES = ((0.0, 1.0), (-1.0, 1.0))
+
+
+class ConfigError(OutpaintError, ValueError):
+    """A configuration that cannot describe a run; the message names the offending keys."""
+
+
+@dataclasses.dataclass(frozen=True)
+class OutpaintConfig:
+    """Everything a run needs. Fields are grouped as: geometry, networks, losses, optimizers,
+    schedule, run."""
+
+    name: str = "paper"
+
+    # Geometry: an image_size x image_size image whose outer outpaint_fraction * image_size
+    # columns on each side are hidden and generated.
+    image_size: int = 128
+    outpaint_fraction: float = 0.25
+    input_mode: str = "mask"
+    value_range: tuple[float, float] = (0.0, 1.0)
+
+    # Networks.
+    generator_architecture: str = "paper"
+    discriminator_architecture: str = "paper"
+    width_multiplier: float = 1.0
+    generator_dilations: tuple[int, ...] = (2, 4, 8)
+    dropout_rate: float = 0.0
+    instance_normalization: bool = False
+    use_local_discriminator: bool = False
+    discriminator_view: str = "image"
+
+    # Losses.
+    reconstruction_weight: float = 1.0
+    adversarial_weight: float = 0.0004
+    adversarial_loss: str = "cross_entropy"
+    log_epsilon: float = 1e-9
+
+    # Optimizers (Adam, one per network).
+    generator_learning_rate: float = 1e-3
+    generator_beta_1: float = 0.9
+    generator_beta_2: float = 0.999
+    generator_epsilon: float = 1e-8
+    discriminator_learning_rate: float = 1e-3
+    discriminator_beta_1: float = 0.9
+    discriminator_beta_2: float = 0.999
+    discriminator_epsilon: float = 1e-8
+
+    # Schedule: phase 1 (G on reconstruction), phase 2 (D alone), phase 3 (both).
+    phase_ratios: tuple[int, int, int] = (18, 2, 80)
+    generator_updates_per_step: int = 1
+
+    # Run.
+    batch_size: int = 16
+    augment: bool = False
+    precision: str = "float32"
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        # JSON gives lists; tuples keep the dataclass hashable and comparable.
+        for key in ("value_range", "generator_dilations", "phase_ratios"):
+            value = getattr(self, key)
+            if not isinstance(value, tuple):
+                object.__setattr__(self, key, tuple(value))
+        object.__setattr__(self, "value_range", tuple(float(v) for v in self.value_range))
+        problems = []
+        choices = {
+            "input_mode": INPUT_MODES,
+            "generator_architecture": ARCHITECTURES,
+            "discriminator_architecture": ARCHITECTURES,
+            "discriminator_view": DISCRIMINATOR_VIEWS,
+            "adversarial_loss": ADVERSARIAL_LOSSES,
+            "precision": PRECISIONS,
+            "value_range": VALUE_RANGES,
+        }
+        for key, allowed in choices.items():
+            if getattr(self, key) not in allowed:
+                problems.append(f"{key}={getattr(self, key)!r} (expected one of {list(allowed)})")
+        if self.image_size % 16:
+            problems.append(f"image_size={self.image_size} (must be a multiple of 16)")
+        if self.strip_width * 4 != self.image_size or self.outpaint_fraction != 0.25:
+            problems.append(
+                f"outpaint_fraction={self.outpaint_fraction} (the networks generate a quarter of "
+                "the width on each side, as both references do)"
+            )
+        if self.width_multiplier <= 0:
+            problems.append(f"width_multiplier={self.width_multiplier} (must be positive)")
+        if len(self.phase_ratios) != 3 or min(self.phase_ratios) < 0 or sum(self.phase_ratios) == 0:
+            problems.append(f"phase_ratios={self.phase_ratios} (three non-negative numbers)")
+        if self.batch_size < 1 or self.generator_updates_per_step < 1:
+            problems.append("batch_size and generator_updates_per_step must be at least 1")
+        if self.use_local_discriminator and self.discriminator_view != "image":
+            problems.append("use_local_discriminator needs discriminator_view='image'")
+        if problems:
+            raise ConfigError("invalid configuration: " + "; ".join(problems))
+
+    # Derived geometry, so that no module recomputes it differently.
+    @property
+    def strip_width(self) -> int:
+        """Width of one hidden side strip (k in the paper)."""
+        return int(round(self.image_size * self.outpaint_fraction))
+
+    @property
+    def centre_width(self) -> int:
+        return self.image_size - 2 * self.strip_width
+
+    @property
+    def input_channels(self) -> int:
+        """Mask mode adds the paper's mask as a fourth channel."""
+        return 4 if self.input_mode == "mask" else 3
+
+    @property
+    def output_activation(self) -> str:
+        return "sigmoid" if self.value_range == (0.0, 1.0) else "tanh"
+
+    def replace(self, **changes: Any) -> "OutpaintConfig":
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
+        if unknown:
+            raise ConfigError(f"unknown configuration keys: {', '.join(unknown)}")
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: list(v) if isinstance(v, tuple) else v for key, v in dataclasses.asdict(self).items()}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "OutpaintConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        missing = sorted(known - set(values))
+        if unknown or missing:
+            parts = []
+            if unknown:
+                parts.append(f"unknown keys: {', '.join(unknown)}")
+            if missing:
+                parts.append(f"missing keys: {', '.join(missing)}")
+            raise ConfigError("configuration does not match this version: " + "; ".join(parts))
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, text: str) -> "OutpaintConfig":
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"configuration is not valid JSON: {error}") from None
+        if not isinstance(values, dict):
+            raise ConfigError("configuration JSON must be an object")
+        return cls.from_dict(values)
+
+    def save(self, path: str | os.PathLike) -> None:
+        from outpaint_lib.files import atomic_write_text
+
+        atomic_write_text(path, self.to_json() + "\n")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "OutpaintConfig":
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError as error:
+            raise ConfigError(f"cannot read configuration {path}: {error.strerror}") from None
+        return cls.from_json(text)
+
+
+# Keys whose change makes saved weights unusable: a resume must refuse to mix them.
+ARCHITECTURE_KEYS = (
+    "image_size",
+    "outpaint_fraction",
+    "input_mode",
+    "value_range",
+    "generator_architecture",
+    "discriminator_architecture",
+    "width_multiplier",
+    "generator_dilations",
+    "dropout_rate",
+    "instance_normalization",
+    "use_local_discriminator",
+    "discriminator_view",
+)
+
+
+def architecture_differences(saved: OutpaintConfig, current: OutpaintConfig) -> list[str]:
+    """Names of the architecture keys on which two configurations disagree."""
+    return [key for key in ARCHITECTURE_KEYS if getattr(saved, key) != getattr(current, key)]
+
+
+PAPER = OutpaintConfig()
+
+# The paper's variant with local discriminators on the left half and the mirrored right half.
+PAPER_LOCAL = PAPER.replace(name="paper_local", use_local_discriminator=True)
+
+# Reference B, the Keras re-implementation at 256 x 256 (cropping, deep generator, strip D).
+# Its D loss was cross-entropy with a label/prediction mix-up; we keep cross-entropy, fixed.
+# Its combined model used least-squares against "real" for the adversarial term with weight 1,
+# and ran two generator updates per discriminator update.
+KERAS256 = OutpaintConfig(
+    name="keras256",
+    image_size=256,
+    input_mode="crop",
+    value_range=(-1.0, 1.0),
+    generator_architecture="keras256",
+    discriminator_architecture="keras256",
+    generator_dilations=(2, 4, 8, 16),
+    dropout_rate=0.25,
+    instance_normalization=True,
+    discriminator_view="strips",
+    adversarial_weight=1.0,
+    adversarial_loss="least_squares",
+    generator_learning_rate=1e-3,
+    generator_beta_1=0.5,
+    discriminator_learning_rate=1e-4,
+    discriminator_beta_1=0.5,
+    generator_epsilon=1e-7,
+    discriminator_epsilon=1e-7,
+    generator_updates_per_step=2,
+    batch_size=1,
+    augment=True,
+)
+
+PRESETS: dict[str, OutpaintConfig] = {c.name: c for c in (PAPER, PAPER_LOCAL, KERAS256)}
+
+
+def get_preset(name: str) -> OutpaintConfig:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None

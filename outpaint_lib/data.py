@@ -1,0 +1,196 @@
+"""The tf.data input pipeline: a folder of photos to batches of (input, strips, image).
+
+Each image is decoded, centre-cropped to a square, resized to the preset's size and split by
+cropping (``geometry.split_image``). Files are validated once, up front, so that a corrupt
+file among thousands is skipped and counted instead of stopping a run hours later.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import cv2
+import numpy as np
+import tensorflow as tf
+
+from outpaint_lib import geometry
+from outpaint_lib.config import OutpaintConfig
+from outpaint_lib.errors import OutpaintError
+from outpaint_lib.images import DEFAULT_MAX_PIXELS, ImageError, find_images, load_square
+
+logger = logging.getLogger(__name__)
+
+AUGMENT_PROBABILITY = 1 / 3
+
+
+class DataError(OutpaintError, ValueError):
+    """A dataset that cannot feed a run (missing, empty, too small)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageFolder:
+    """The usable images of a folder, and what was skipped, grouped by reason."""
+
+    root: Path
+    paths: tuple[Path, ...]
+    skipped: dict[str, tuple[Path, ...]]
+
+    @property
+    def skipped_count(self) -> int:
+        return sum(len(paths) for paths in self.skipped.values())
+
+    def skipped_summary(self) -> str:
+        reasons = ", ".join(f"{len(paths)} {reason}" for reason, paths in sorted(self.skipped.items()))
+        total = len(self.paths) + self.skipped_count
+        return f"skipped {self.skipped_count} of {total} files in {self.root} ({reasons})"
+
+
+def scan_folder(folder: str | os.PathLike, image_size: int, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageFolder:
+    """Find the images under ``folder`` and keep those that decode; warn once about the rest."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise DataError(f"image folder not found: {root}")
+    candidates = find_images(root)
+    if not candidates:
+        raise DataError(f"no images (jpg, png, bmp, webp) found under {root}")
+
+    def check(path: Path) -> str | None:
+        try:
+            load_square(path, image_size, max_pixels=max_pixels)
+        except ImageError as error:
+            return error.reason
+        return None
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        reasons = list(pool.map(check, candidates))
+    grouped: dict[str, list[Path]] = collections.defaultdict(list)
+    for path, reason in zip(candidates, reasons):
+        if reason is not None:
+            grouped[reason].append(path)
+    folder_scan = ImageFolder(
+        root=root,
+        paths=tuple(p for p, r in zip(candidates, reasons) if r is None),
+        skipped={reason: tuple(paths) for reason, paths in grouped.items()},
+    )
+    if folder_scan.skipped:
+        logger.warning(folder_scan.skipped_summary())
+    if not folder_scan.paths:
+        raise DataError(f"none of the {len(candidates)} image files under {root} could be decoded")
+    return folder_scan
+
+
+def augment(image: np.ndarray, rng: np.random.Generator, probability: float = AUGMENT_PROBABILITY) -> np.ndarray:
+    """Reference B's five transforms on a uint8 RGB image, each applied with ``probability``.
+
+    Amplitudes are the reference's, given for 256 px images and scaled to the image's size
+    where they are lengths: perspective corner jitter 2.5-9 % of the side, brightness +-7,
+    contrast x0.8-1.6 about the mean, Gaussian noise sigma 3-4 % of 255, crop up to 25/256 of
+    the side (then resized back).
+    """
+    size = image.shape[0]
+    result = image.astype(np.float32)
+    if rng.random() < probability:
+        jitter = rng.uniform(0.025, 0.09) * size
+        corners = np.float32([[0, 0], [size - 1, 0], [size - 1, size - 1], [0, size - 1]])
+        moved = corners + rng.uniform(-jitter, jitter, size=corners.shape).astype(np.float32)
+        matrix = cv2.getPerspectiveTransform(corners, moved)
+        result = cv2.warpPerspective(result, matrix, (size, size), borderMode=cv2.BORDER_REFLECT)
+    if rng.random() < probability:
+        margin = int(round(25 / 256 * size))
+        top, bottom, left, right = rng.integers(0, margin + 1, size=4)
+        cropped = result[top : size - bottom, left : size - right]
+        result = cv2.resize(cropped, (size, size), interpolation=cv2.INTER_LINEAR)
+    if rng.random() < probability:
+        result = result + rng.uniform(-7, 7)
+    if rng.random() < probability:
+        mean = result.mean()
+        result = (result - mean) * rng.uniform(0.8, 1.6) + mean
+    if rng.random() < probability:
+        result = result + rng.normal(0.0, rng.uniform(0.03, 0.04) * 255, size=result.shape)
+    return np.clip(np.rint(result), 0, 255).astype(np.uint8)
+
+
+def to_model_range(image, value_range: tuple[float, float]):
+    """uint8 [0, 255] to the model's float range."""
+    low, high = value_range
+    return tf.cast(image, tf.float32) * ((high - low) / 255.0) + low
+
+
+def make_example(image, config: OutpaintConfig) -> dict:
+    """One training example from one model-range image: the generator's input, the hidden
+    strips (identity-loss target) and the whole image (for the discriminators)."""
+    centre, strips = geometry.split_image(image, config.strip_width)
+    return {"input": geometry.generator_input(centre, config), "strips": strips, "image": image}
+
+
+def _decoded(paths: tuple[Path, ...], image_size: int) -> tf.data.Dataset:
+    size = image_size
+
+    def decode(path: bytes) -> np.ndarray:
+        return load_square(path.decode(), size)
+
+    def decode_op(path):
+        image = tf.numpy_function(decode, [path], tf.uint8, stateful=False)
+        return tf.ensure_shape(image, (size, size, 3))
+
+    dataset = tf.data.Dataset.from_tensor_slices([str(p) for p in paths])
+    return dataset.map(decode_op, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+
+def training_dataset(
+    folder: ImageFolder,
+    config: OutpaintConfig,
+    *,
+    augment_images: bool | None = None,
+    seed: int | None = None,
+    cache: bool = True,
+) -> tf.data.Dataset:
+    """An endless, shuffled, batched dataset of training examples.
+
+    ``seed`` fixes the shuffle order and the augmentation draws; a resumed run passes a seed
+    derived from its step so that it does not replay the data it has already seen.
+    ``cache`` keeps the decoded uint8 images in memory (about 49 kB each at 128 px).
+    """
+    if len(folder.paths) < config.batch_size:
+        raise DataError(
+            f"{folder.root} has {len(folder.paths)} usable images, fewer than one batch of "
+            f"{config.batch_size}"
+        )
+    seed = config.seed if seed is None else seed
+    augment_images = config.augment if augment_images is None else augment_images
+    dataset = _decoded(folder.paths, config.image_size)
+    if cache:
+        dataset = dataset.cache()
+    dataset = dataset.shuffle(min(len(folder.paths), 10_000), seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.repeat()
+    if augment_images:
+        size = config.image_size
+
+        def augment_with_seed(index: np.int64, image: np.ndarray) -> np.ndarray:
+            return augment(image, np.random.default_rng((seed, int(index))))
+
+        def augment_op(index, image):
+            result = tf.numpy_function(augment_with_seed, [index, image], tf.uint8, stateful=False)
+            return tf.ensure_shape(result, (size, size, 3))
+
+        dataset = dataset.enumerate().map(augment_op, num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.map(
+        lambda image: make_example(to_model_range(image, config.value_range), config),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
+    return dataset.batch(config.batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def evaluation_dataset(folder: ImageFolder, config: OutpaintConfig, limit: int | None = None) -> tf.data.Dataset:
+    """The first ``limit`` images of a folder, in order, unaugmented, one pass."""
+    paths = folder.paths if limit is None else folder.paths[:limit]
+    dataset = _decoded(paths, config.image_size).map(
+        lambda image: make_example(to_model_range(image, config.value_range), config),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
+    return dataset.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)

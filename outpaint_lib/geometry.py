@@ -1,0 +1,79 @@
+"""How an image splits into the known centre and the hidden side strips, and back.
+
+One definition serves the data pipeline, the GAN's train step and inference, so the three can
+never disagree on where a strip starts. Every function works on a single H x W x C image or a
+batch (the width is always axis -2) and accepts NumPy arrays or tensors.
+"""
+
+from __future__ import annotations
+
+from keras import ops
+
+from outpaint_lib.config import OutpaintConfig
+
+
+def split_image(image, strip_width: int):
+    """Return ``(centre, strips)``: the middle W - 2k columns, and the left and right k-column
+    strips placed side by side (the target of the identity loss, as reference B arranges it)."""
+    width = image.shape[-2]
+    centre = image[..., :, strip_width : width - strip_width, :]
+    strips = ops.concatenate(
+        [image[..., :, :strip_width, :], image[..., :, width - strip_width :, :]], axis=-2
+    )
+    return centre, strips
+
+
+def assemble_image(centre, strips):
+    """Inverse of ``split_image``: left strip, centre, right strip."""
+    strip_width = strips.shape[-2] // 2
+    return ops.concatenate(
+        [strips[..., :, :strip_width, :], centre, strips[..., :, strip_width:, :]], axis=-2
+    )
+
+
+def masked_input(centre, strip_width: int):
+    """The paper's four-channel generator input built from the centre alone.
+
+    The hidden columns are filled with the mean intensity (one scalar over pixels and channels)
+    and a mask channel is 1 there, 0 over the known centre. The paper's training code took that
+    mean over the whole image, hidden strips included; we take it over the centre, the only
+    value available at inference, so training and use see the same input.
+    """
+    centre = ops.convert_to_tensor(centre)
+    mean = ops.mean(centre, axis=(-3, -2, -1), keepdims=True)
+    fill_shape = tuple(centre.shape[:-2]) + (strip_width, centre.shape[-1])
+    fill = ops.broadcast_to(mean, fill_shape)
+    filled = ops.concatenate([fill, centre, fill], axis=-2)
+    mask_strip = ops.ones(tuple(centre.shape[:-2]) + (strip_width, 1), dtype=centre.dtype)
+    mask_centre = ops.zeros(tuple(centre.shape[:-1]) + (1,), dtype=centre.dtype)
+    mask = ops.concatenate([mask_strip, mask_centre, mask_strip], axis=-2)
+    return ops.concatenate([filled, mask], axis=-1)
+
+
+def generator_input(centre, config: OutpaintConfig):
+    """What the generator reads: the masked 4-channel image, or the bare centre crop."""
+    if config.input_mode == "mask":
+        return masked_input(centre, config.strip_width)
+    return ops.convert_to_tensor(centre)
+
+
+def generated_strips(generator_output, config: OutpaintConfig):
+    """The two generated strips, side by side, whatever the generator's output layout."""
+    if config.input_mode == "mask":
+        return split_image(generator_output, config.strip_width)[1]
+    return generator_output
+
+
+def generated_image(generator_output, centre, config: OutpaintConfig):
+    """The full-width generated image. In mask mode the paper's generator paints the whole
+    image (its centre is not pasted back during training); in crop mode the centre is known."""
+    if config.input_mode == "mask":
+        return generator_output
+    return assemble_image(centre, generator_output)
+
+
+def discriminator_view(image, config: OutpaintConfig):
+    """What the discriminator judges: the whole image (paper) or the strips (reference B)."""
+    if config.discriminator_view == "image":
+        return image
+    return split_image(image, config.strip_width)[1]

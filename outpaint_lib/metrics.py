@@ -1,0 +1,54 @@
+"""The paper's strip RMSE, with PSNR and SSIM, all on uint8 images and over the strips only."""
+
+from __future__ import annotations
+
+import numpy as np
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+from outpaint_lib.geometry import split_image
+
+
+def _strip_pair(ground_truth: np.ndarray, output: np.ndarray, strip_width: int):
+    if ground_truth.shape != output.shape:
+        raise ValueError(f"shapes differ: {ground_truth.shape} and {output.shape}")
+    return (
+        np.asarray(split_image(ground_truth, strip_width)[1], dtype=np.float64),
+        np.asarray(split_image(output, strip_width)[1], dtype=np.float64),
+    )
+
+
+def strip_rmse(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -> float:
+    """sqrt(sum(((gt - out) * M)^2) / (H * 2k * 3)) on the 0-255 scale, as the paper's code."""
+    truth, generated = _strip_pair(ground_truth, output, strip_width)
+    return float(np.sqrt(np.mean((truth - generated) ** 2)))
+
+
+def strip_psnr(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -> float:
+    """PSNR in dB over the strips (infinite for identical strips)."""
+    truth, generated = _strip_pair(ground_truth, output, strip_width)
+    if np.array_equal(truth, generated):
+        return float("inf")
+    return float(peak_signal_noise_ratio(truth, generated, data_range=255))
+
+
+def strip_ssim(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -> float:
+    """Mean SSIM of the left and the right strip, each scored on its own so that no window
+    straddles the artificial join between them."""
+    width = ground_truth.shape[1]
+    scores = []
+    for columns in (slice(0, strip_width), slice(width - strip_width, width)):
+        truth = ground_truth[:, columns].astype(np.float64)
+        generated = output[:, columns].astype(np.float64)
+        window = min(7, min(truth.shape[:2]) // 2 * 2 - 1)
+        scores.append(
+            structural_similarity(truth, generated, data_range=255, channel_axis=-1, win_size=window)
+        )
+    return float(np.mean(scores))
+
+
+def strip_scores(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -> dict[str, float]:
+    return {
+        "rmse": strip_rmse(ground_truth, output, strip_width),
+        "psnr": strip_psnr(ground_truth, output, strip_width),
+        "ssim": strip_ssim(ground_truth, output, strip_width),
+    }

@@ -1,0 +1,60 @@
+"""From the generator's float output to a uint8 RGB picture with the known centre restored."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+# Poisson cloning reads a ring of destination pixels around the mask; a mask that touches the
+# image border is OpenCV's known source of ROI errors, so the destination is padded first.
+BLEND_PADDING = 2
+
+
+def to_uint8(image, value_range: tuple[float, float]) -> np.ndarray:
+    """Model range to uint8 [0, 255], rounded and clipped."""
+    low, high = value_range
+    scaled = (np.asarray(image, dtype=np.float32) - low) * (255.0 / (high - low))
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+
+
+def paste_centre(generated: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Copy the known centre over the generated image, centred horizontally, no blending."""
+    _check_fits(generated, centre)
+    left = (generated.shape[1] - centre.shape[1]) // 2
+    result = generated.copy()
+    result[:, left : left + centre.shape[1]] = centre
+    return result
+
+
+def poisson_blend(generated: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Blend the known centre into the generated image with Poisson seamless cloning.
+
+    The centre is cloned with an all-255 mask at its exact position (NORMAL_CLONE, as the
+    paper does). Cloning keeps the centre's gradients rather than its values, so the centre
+    shifts slightly to meet the generated strips instead of leaving a visible seam.
+    """
+    _check_fits(generated, centre)
+    height, width = generated.shape[:2]
+    if centre.shape[1] == width:
+        return centre.copy()
+    pad = BLEND_PADDING
+    destination = cv2.copyMakeBorder(generated, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    # OpenCV solves over the bounding box of the mask's interior and takes that box's outer
+    # ring from the destination as the boundary condition. Padding the source by two pixels
+    # makes the box the centre plus a one-pixel ring, so every centre pixel is solved for and
+    # the boundary is the generated image just outside the centre.
+    source = cv2.copyMakeBorder(centre, 2, 2, 2, 2, cv2.BORDER_REPLICATE)
+    mask = np.full(source.shape[:2], 255, dtype=np.uint8)
+    left = (width - centre.shape[1]) // 2 + pad
+    # The box's top-left lands at point - (box size // 2); this point puts the centre at
+    # (left, pad) for even and odd sizes alike.
+    point = (left + centre.shape[1] // 2, pad + height // 2)
+    blended = cv2.seamlessClone(source, np.ascontiguousarray(destination), mask, point, cv2.NORMAL_CLONE)
+    return blended[pad : pad + height, pad : pad + width]
+
+
+def _check_fits(generated: np.ndarray, centre: np.ndarray) -> None:
+    if generated.dtype != np.uint8 or centre.dtype != np.uint8:
+        raise TypeError("blending works on uint8 images")
+    if centre.shape[0] != generated.shape[0] or centre.shape[1] > generated.shape[1]:
+        raise ValueError(f"centre {centre.shape} does not fit in image {generated.shape}")

@@ -1,0 +1,70 @@
+"""Shared fixtures: tiny configurations and generated images keep the suite fast; the real
+beach photos are read from the shared data folder (OUTPAINT_SHARED_DATA, default ../shared/data)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from outpaint_lib.config import PAPER, PAPER_LOCAL  # noqa: E402
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("OUTPAINT_SHARED_DATA", REPOSITORY.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not (SHARED_DATA / "beach").is_dir():
+        pytest.fail(f"shared data not found at {SHARED_DATA}; set OUTPAINT_SHARED_DATA")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def beach_val(shared_data) -> Path:
+    return shared_data / "beach" / "val"
+
+
+def tiny(config=PAPER, **changes):
+    """A configuration small enough to train in milliseconds: 32 px, 1/16 of the widths."""
+    values = dict(image_size=32, width_multiplier=1 / 16, batch_size=4)
+    values.update(changes)
+    return config.replace(**values)
+
+
+@pytest.fixture
+def tiny_config():
+    return tiny()
+
+
+@pytest.fixture
+def tiny_local_config():
+    return tiny(PAPER_LOCAL)
+
+
+def smooth_image(height: int, width: int, seed: int = 0) -> np.ndarray:
+    """A deterministic, smooth, colourful uint8 image (so that strips are predictable)."""
+    rng = np.random.default_rng(seed)
+    rows = np.linspace(0, 1, height)[:, None, None]
+    columns = np.linspace(0, 1, width)[None, :, None]
+    phase = rng.uniform(0, 2 * np.pi, size=(1, 1, 3))
+    image = 127.5 + 100 * np.sin(3 * columns + 2 * rows + phase)
+    return np.clip(np.rint(image), 0, 255).astype(np.uint8)
+
+
+@pytest.fixture
+def image_folder(tmp_path) -> Path:
+    """Twelve valid generated images of mixed sizes and formats, one in a sub-folder."""
+    folder = tmp_path / "images"
+    (folder / "nested").mkdir(parents=True)
+    for index in range(12):
+        height, width = (40 + index, 48) if index % 2 else (48, 40 + index)
+        extension = ("png", "jpg", "bmp", "webp")[index % 4]
+        target = folder / ("nested" if index == 0 else "") / f"image_{index:02d}.{extension}"
+        Image.fromarray(smooth_image(height, width, seed=index)).save(target)
+    return folder

@@ -1,0 +1,83 @@
+import numpy as np
+import pytest
+
+from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL
+from outpaint_lib.models import build_discriminator, build_generator, parameter_counts
+
+from conftest import tiny
+
+
+def test_paper_parameter_counts_match_the_reference():
+    assert parameter_counts(PAPER) == {"generator": 3_335_747, "discriminator": 886_401, "total": 4_222_148}
+
+
+def test_paper_local_parameter_counts_match_the_reference():
+    counts = parameter_counts(PAPER_LOCAL)
+    assert counts["discriminator"] == 2_195_137
+    # 4 conv layers (2,432 + 51,264 + 2 x 102,464) and dense 2,048 -> 512 (1,049,088).
+    assert counts["local_discriminator"] == 1_307_712
+    assert counts["total"] == 3_335_747 + 2_195_137
+
+
+def test_keras256_parameter_counts_follow_reference_b_table():
+    # Generator: the 13 convolutions of reference B's table hold 35,140,291 weights and biases;
+    # each of the 12 inner ones is followed by an instance normalization with a scale and an
+    # offset per channel: 2 x (64+128+256+512x8+256+128+128+64) = 10,240. Total 35,150,531.
+    # Discriminator: convs 2,432 + 51,264 + 102,464 + 204,928 + 409,728, dense 4,096 -> 1,024
+    # (4,195,328) and dense 1,024 -> 1 (1,025): 4,967,169.
+    assert parameter_counts(KERAS256) == {
+        "generator": 35_150_531, "discriminator": 4_967_169, "total": 40_117_700,
+    }
+
+
+@pytest.mark.parametrize("preset", [PAPER, PAPER_LOCAL, KERAS256], ids=lambda c: c.name)
+def test_shapes_ranges_and_names(preset):
+    config = tiny(preset)
+    generator, discriminator = build_generator(config), build_discriminator(config)
+    channels, width = (4, 32) if config.input_mode == "mask" else (3, 16)
+    inputs = np.random.default_rng(0).uniform(size=(2, 32, width, channels)).astype(np.float32)
+    output = generator(inputs).numpy()
+    assert output.shape == (2, 32, width, 3)
+    low, high = config.value_range
+    assert output.min() >= low and output.max() <= high
+    view_width = 32 if config.discriminator_view == "image" else 16
+    probability = discriminator(np.zeros((2, 32, view_width, 3), np.float32)).numpy()
+    assert probability.shape == (2, 1) and ((probability > 0) & (probability < 1)).all()
+    for model in (generator, discriminator):
+        names = [layer.name for layer in model.layers]
+        assert len(set(names)) == len(names)
+        assert all(not name.startswith(("conv2d", "dense", "re_lu", "lambda")) for name in names)
+
+
+def test_local_discriminator_is_shared_between_the_two_halves():
+    discriminator = build_discriminator(tiny(PAPER_LOCAL))
+    local = discriminator.get_layer("local_discriminator")
+    assert len(local._inbound_nodes) == 2
+    # Mirroring an image swaps the local halves: with the global branch silenced, a
+    # concatenator that weighs both local branches equally gives the same answer.
+    concatenator = discriminator.get_layer("concatenator")
+    kernel, bias = concatenator.get_weights()
+    global_width = discriminator.get_layer("global_features").units
+    local_width = local.output.shape[-1]
+    kernel[:global_width] = 0
+    kernel[global_width + local_width :] = kernel[global_width : global_width + local_width]
+    concatenator.set_weights([kernel, bias])
+    image = np.random.default_rng(1).uniform(size=(1, 32, 32, 3)).astype(np.float32)
+    np.testing.assert_allclose(
+        discriminator(image).numpy(), discriminator(image[:, :, ::-1]).numpy(), rtol=1e-5
+    )
+
+
+def test_width_multiplier_shrinks_the_networks():
+    # Convolution weights scale with the square of the width: half width, about a quarter.
+    half = parameter_counts(PAPER.replace(width_multiplier=0.5))
+    assert 3_335_747 / 4.2 < half["generator"] < 3_335_747 / 3.8
+
+
+def test_mixed_precision_computes_in_bfloat16_with_float32_outputs():
+    config = tiny(precision="mixed_bfloat16")
+    generator, discriminator = build_generator(config), build_discriminator(config)
+    assert generator.get_layer("generator_1_conv").compute_dtype == "bfloat16"
+    assert generator.get_layer("generator_1_conv").kernel.dtype == "float32"
+    assert generator(np.zeros((1, 32, 32, 4), np.float32)).dtype == "float32"
+    assert discriminator(np.zeros((1, 32, 32, 3), np.float32)).dtype == "float32"

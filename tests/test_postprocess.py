@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+
+from outpaint_lib.postprocess import paste_centre, poisson_blend, to_uint8
+
+
+def ramp_with_offset_centre(height, width, centre_width, offset=30):
+    """A smooth horizontal ramp whose centre is brighter by ``offset``: pasting leaves a seam."""
+    ramp = np.linspace(20, 200, width)[None, :, None].repeat(height, 0).repeat(3, 2)
+    left = (width - centre_width) // 2
+    generated = np.rint(ramp).astype(np.uint8)
+    centre = np.rint(ramp[:, left : left + centre_width] + offset).astype(np.uint8)
+    return generated, centre, left
+
+
+def seam_jumps(image, left, centre_width):
+    row = image[image.shape[0] // 2, :, 0].astype(float)
+    jumps = np.abs(np.diff(row))
+    return jumps[left - 1], jumps[left + centre_width - 1]
+
+
+def test_to_uint8_maps_both_ranges():
+    np.testing.assert_array_equal(to_uint8(np.array([0.0, 0.5, 1.0, 1.2]), (0.0, 1.0)), [0, 128, 255, 255])
+    np.testing.assert_array_equal(to_uint8(np.array([-1.0, 0.0, 1.0]), (-1.0, 1.0)), [0, 128, 255])
+
+
+def test_paste_keeps_the_centre_exactly():
+    generated, centre, left = ramp_with_offset_centre(16, 33, 15)
+    pasted = paste_centre(generated, centre)
+    assert pasted.shape == generated.shape
+    np.testing.assert_array_equal(pasted[:, left : left + 15], centre)
+    np.testing.assert_array_equal(pasted[:, :left], generated[:, :left])
+
+
+@pytest.mark.parametrize("height,width,centre_width", [(128, 128, 64), (37, 91, 45), (320, 480, 240)])
+def test_blending_keeps_the_size_and_removes_the_seam(height, width, centre_width):
+    generated, centre, left = ramp_with_offset_centre(height, width, centre_width)
+    blended = poisson_blend(generated, centre)
+    assert blended.shape == generated.shape and blended.dtype == np.uint8
+    assert min(seam_jumps(paste_centre(generated, centre), left, centre_width)) >= 25
+    assert max(seam_jumps(blended, left, centre_width)) <= 5
+    # The centre keeps its gradients: its relief is preserved, not flattened.
+    relief = np.diff(blended[height // 2, left : left + centre_width, 0].astype(int))
+    assert np.abs(relief - np.diff(centre[height // 2, :, 0].astype(int))).mean() < 1.5
+
+
+@pytest.mark.parametrize("height,width,centre_width", [(8, 12, 6), (8, 9, 5), (9, 16, 1)])
+def test_blending_tiny_images_keeps_their_size(height, width, centre_width):
+    generated, centre, _ = ramp_with_offset_centre(height, width, centre_width)
+    assert poisson_blend(generated, centre).shape == generated.shape
+
+
+def test_blending_a_centre_close_to_the_output_changes_little():
+    generated, centre, left = ramp_with_offset_centre(64, 64, 32, offset=0)
+    blended = poisson_blend(generated, centre)
+    assert np.abs(blended[:, left : left + 32].astype(int) - centre).max() <= 2
+
+
+def test_blending_rejects_a_centre_that_does_not_fit():
+    generated, centre, _ = ramp_with_offset_centre(16, 16, 8)
+    with pytest.raises(ValueError):
+        poisson_blend(generated, np.zeros((17, 8, 3), np.uint8))
+    with pytest.raises(TypeError):
+        poisson_blend(generated.astype(np.float32), centre)
