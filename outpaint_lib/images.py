@@ -23,6 +23,13 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 DEFAULT_MAX_PIXELS = 50_000_000
 MIN_SIDE = 8
 
+# The first bytes of the formats in IMAGE_EXTENSIONS: a file that starts like one of them but
+# that Pillow cannot open is a damaged image ("corrupt"), not some other kind of file.
+_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"BM")
+
+# Pillow's ImageFile.LOAD_TRUNCATED_IMAGES must stay False (its default): when set, truncated
+# JPEGs and PNGs decode "successfully" with the missing part filled with grey. Never set it here.
+
 
 class ImageError(OutpaintError, ValueError):
     """An image that cannot be used. ``reason`` is a short category for grouped counts."""
@@ -50,7 +57,7 @@ def load_image(
     Transparent images are composited on white, the way a viewer shows them. Raises
     ``ImageError`` with a one-line message for anything that is not a usable image.
     """
-    if isinstance(source, (bytes, bytearray)):
+    if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     else:
         try:
@@ -65,7 +72,9 @@ def load_image(
         raise ImageError("empty", "empty file (0 bytes)")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # ``max_pixels`` below is the limit; Pillow's own warning (above MAX_IMAGE_PIXELS,
+            # 89 MP) would otherwise refuse images the caller allowed, or just add noise.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             width, height = image.size
             if width * height > max_pixels:
@@ -79,9 +88,14 @@ def load_image(
             array = _to_rgb(image)
     except ImageError:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageError("too_large", f"image too large to decode safely: {error}") from None
+    except Image.DecompressionBombError:
+        # Raised by Image.open, from the header alone, above twice Pillow's MAX_IMAGE_PIXELS.
+        ceiling = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+        limit = f"the limit of {max_pixels:,}" if max_pixels < ceiling else "Pillow's safety limit"
+        raise ImageError("too_large", f"image has more than {ceiling:,} pixels, more than {limit}") from None
     except Image.UnidentifiedImageError:
+        if _has_image_signature(data):
+            raise ImageError("corrupt", "corrupt or truncated image (unreadable header)") from None
         raise ImageError("not_an_image", "not a recognised image format") from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, MemoryError) as error:
         detail = str(error).splitlines()[0] if str(error) else type(error).__name__
@@ -94,16 +108,23 @@ def load_image(
     return array
 
 
+def _has_image_signature(data: bytes) -> bool:
+    return data.startswith(_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
 def _to_rgb(image: Image.Image) -> np.ndarray:
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16-bit grayscale: keep the top 8 bits rather than clipping everything above 255.
-        wide = np.asarray(image, dtype=np.uint32)
-        scale = 257 if wide.max(initial=0) > 255 else 1
-        gray = (wide // scale).clip(0, 255).astype(np.uint8)
-        return np.repeat(gray[:, :, None], 3, axis=2)
-    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
-        image.mode == "P" and "transparency" in image.info
-    )
+        # 16-bit grayscale (older Pillow opens it as "I"): scale by the bit depth, 65535 -> 255,
+        # rounding; never by the content, or a dark 16-bit image would be read as 8-bit.
+        wide = np.asarray(image).astype(np.int64).clip(0, 65535)
+        gray = ((wide + 128) // 257).astype(np.uint8)
+        rgb = np.repeat(gray[:, :, None], 3, axis=2)
+        transparent = image.info.get("transparency")
+        if isinstance(transparent, int):
+            rgb[wide == transparent] = 255
+        return rgb
+    # Alpha channels, palette transparency and the tRNS colour key of RGB and L PNGs.
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     if has_alpha:
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
