@@ -25,6 +25,69 @@ def command_summary(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def command_train(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.config import OutpaintConfig, get_preset
+    from outpaint_lib.training import CONFIG_FILE, train
+
+    saved = os.path.join(arguments.out, CONFIG_FILE)
+    if arguments.resume and arguments.preset is None and os.path.exists(saved):
+        config = OutpaintConfig.load(saved)  # continue the run as it was configured
+    else:
+        config = get_preset(arguments.preset or "paper")
+    overrides = dict(_parse_settings(arguments.set))
+    for key in ("batch_size", "precision", "image_size", "width_multiplier", "augment", "seed"):
+        if getattr(arguments, key) is not None:
+            overrides[key] = getattr(arguments, key)
+    config = config.replace(**overrides)
+    result = train(
+        config, arguments.data, arguments.out, arguments.steps,
+        val_dir=arguments.val_data,
+        checkpoint_every=arguments.checkpoint_every,
+        validate_every=arguments.validate_every,
+        resume=arguments.resume,
+        progress=not arguments.quiet,
+    )
+    last = result.history[-1] if result.history else {}
+    print(f"trained {result.step} steps; final validation MSE {last.get('val_mse')}; run folder {result.run_dir}")
+    return 0
+
+
+def command_plot(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.history import read_history
+    from outpaint_lib.plotting import plot_phase_losses
+    from outpaint_lib.training import HISTORY_FILE, PLOT_FILE
+
+    rows = read_history(os.path.join(arguments.run_dir, HISTORY_FILE))
+    if not rows:
+        raise OutpaintError(f"no training history in {arguments.run_dir}")
+    output = arguments.output or os.path.join(arguments.run_dir, PLOT_FILE)
+    plot_phase_losses(rows, output)
+    print(output)
+    return 0
+
+
+def _parse_settings(settings: list[str]) -> list[tuple[str, object]]:
+    """``KEY=VALUE`` pairs; values are read as JSON (numbers, lists, true) or else as text."""
+    parsed = []
+    for setting in settings:
+        key, separator, text = setting.partition("=")
+        if not separator:
+            raise OutpaintError(f"--set expects KEY=VALUE, got {setting!r}")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        parsed.append((key.strip(), value))
+    return parsed
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     from outpaint_lib.config import PRESETS
 
@@ -34,10 +97,41 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="print the parameter count of each network as JSON")
     summary.add_argument("--preset", default="paper", choices=sorted(PRESETS))
     summary.set_defaults(handler=command_summary)
+
+    training = commands.add_parser("train", help="train a GAN through the three-phase schedule")
+    training.add_argument("--data", required=True, help="folder of training images (searched recursively)")
+    training.add_argument("--out", required=True, help="run folder: config, history, plot, samples, checkpoints")
+    training.add_argument("--preset", choices=sorted(PRESETS), help="default: paper (or the run's own with --resume)")
+    training.add_argument("--steps", type=_positive, help="total training steps, split 18:2:80 by default")
+    training.add_argument("--batch-size", dest="batch_size", type=_positive)
+    training.add_argument("--val-data", dest="val_data", help="validation images (default: hold out 64 training images)")
+    training.add_argument("--precision", choices=["float32", "mixed_bfloat16"])
+    training.add_argument("--image-size", dest="image_size", type=_positive)
+    training.add_argument("--width-multiplier", dest="width_multiplier", type=float)
+    training.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None)
+    training.add_argument("--seed", type=int)
+    training.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="any other configuration key")
+    training.add_argument("--checkpoint-every", dest="checkpoint_every", type=_positive, default=500)
+    training.add_argument("--validate-every", dest="validate_every", type=_positive, default=100)
+    training.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint")
+    training.add_argument("--quiet", action="store_true", help="no progress bar")
+    training.set_defaults(handler=command_train)
+
+    plot = commands.add_parser("plot", help="draw the phase-loss plot of a run folder")
+    plot.add_argument("run_dir")
+    plot.add_argument("-o", "--output", help="PNG path (default: RUN_DIR/losses.png)")
+    plot.set_defaults(handler=command_plot)
+
+    from outpaint_lib import datasets
+
+    datasets.add_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="outpaint: %(message)s")
     arguments = build_parser().parse_args(argv)
     try:
         return arguments.handler(arguments)

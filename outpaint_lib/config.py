@@ -108,6 +108,18 @@ class OutpaintConfig:
             problems.append(f"phase_ratios={self.phase_ratios} (three non-negative numbers)")
         if self.batch_size < 1 or self.generator_updates_per_step < 1:
             problems.append("batch_size and generator_updates_per_step must be at least 1")
+        if self.generator_architecture == "keras256":
+            # Reference B's dilated kernels are 4 x 4: no tap sits at the centre, the nearest
+            # are d/2 away. On a feature map narrower than that, every tap reads padding and
+            # the layer's output is silently zero (so is every gradient through it).
+            input_width = self.image_size if self.input_mode == "mask" else self.centre_width
+            feature_width = input_width // 4
+            too_wide = [d for d in self.generator_dilations if d // 2 >= feature_width]
+            if too_wide:
+                problems.append(
+                    f"generator_dilations={list(self.generator_dilations)} (dilations {too_wide} reach "
+                    f"past the {feature_width}-pixel-wide feature maps of a {self.image_size} px image)"
+                )
         if self.use_local_discriminator and self.discriminator_view != "image":
             problems.append("use_local_discriminator needs discriminator_view='image'")
         if problems:

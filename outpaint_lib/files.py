@@ -11,10 +11,16 @@ from pathlib import Path
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success it is fsynced and renamed over it."""
+    """Yield a temporary path beside ``path``; on success it is fsynced and renamed over it.
+
+    The temporary name is hidden (leading dot) and keeps the target's suffixes, for writers
+    that insist on one (Keras wants ``.weights.h5``).
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    suffixes = "".join(target.suffixes)
+    stem = target.name[: len(target.name) - len(suffixes)] if suffixes else target.name
+    handle, temporary_name = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".tmp{suffixes}", dir=target.parent)
     os.close(handle)
     temporary = Path(temporary_name)
     try:

@@ -88,3 +88,10 @@ def test_unknown_preset():
     assert get_preset("paper") is PAPER
     with pytest.raises(ConfigError, match="keras256"):
         get_preset("nope")
+
+
+def test_keras256_dilations_must_fit_the_feature_maps():
+    # At 64 px the centre crop's feature maps are 8 columns wide; dilation 16 reads only padding.
+    with pytest.raises(ConfigError, match="dilations \\[16\\]"):
+        KERAS256.replace(image_size=64)
+    assert KERAS256.replace(image_size=64, generator_dilations=(2, 4, 8)).image_size == 64

@@ -1,0 +1,123 @@
+"""The GAN as one Keras model whose train step runs the current phase of the paper's schedule.
+
+Each update takes gradients of one network's explicit variable list and applies them with that
+network's own optimizer, so a phase can never move weights it does not own (the Keras 2
+``trainable = False`` recipe silently fails in Keras 3).
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from outpaint_lib import geometry, losses
+from outpaint_lib.config import OutpaintConfig
+from outpaint_lib.models import build_discriminator, build_generator
+
+
+def adam(learning_rate: float, beta_1: float, beta_2: float, epsilon: float) -> keras.optimizers.Adam:
+    return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+
+
+class OutpaintGAN(keras.Model):
+    """Owns the generator and the discriminator (global, and local where configured)."""
+
+    def __init__(self, config: OutpaintConfig, generator=None, discriminator=None, **kwargs):
+        super().__init__(name="outpaint_gan", **kwargs)
+        self.config = config
+        self.generator = generator if generator is not None else build_generator(config)
+        self.discriminator = discriminator if discriminator is not None else build_discriminator(config)
+        self._phase = 1
+
+    def compile(self, generator_optimizer=None, discriminator_optimizer=None, **kwargs):
+        config = self.config
+        super().compile(jit_compile=False, **kwargs)
+        self.generator_optimizer = generator_optimizer or adam(
+            config.generator_learning_rate, config.generator_beta_1, config.generator_beta_2,
+            config.generator_epsilon,
+        )
+        self.discriminator_optimizer = discriminator_optimizer or adam(
+            config.discriminator_learning_rate, config.discriminator_beta_1,
+            config.discriminator_beta_2, config.discriminator_epsilon,
+        )
+        # Built now so that a checkpoint's optimizer state has variables to be restored into.
+        self.generator_optimizer.build(self.generator.trainable_variables)
+        self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+
+    @property
+    def phase(self) -> int:
+        return self._phase
+
+    @phase.setter
+    def phase(self, phase: int) -> None:
+        """Switch phase. The phase is read while tracing, so the step function is rebuilt."""
+        if phase not in (1, 2, 3):
+            raise ValueError(f"phase must be 1, 2 or 3, not {phase!r}")
+        if phase != self._phase:
+            self._phase = phase
+            if self.train_function is not None:
+                self.make_train_function(force=True)
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    def train_step(self, batch):
+        if self._phase == 1:
+            return self._generator_update(batch, adversarial=False)
+        if self._phase == 2:
+            return self._discriminator_update(batch)
+        logs = self._discriminator_update(batch)
+        for _ in range(self.config.generator_updates_per_step):
+            generator_logs = self._generator_update(batch, adversarial=True)
+        return {**logs, **generator_logs}
+
+    def _fake_view(self, generator_output, batch):
+        centre = geometry.split_image(batch["image"], self.config.strip_width)[0]
+        image = geometry.generated_image(generator_output, centre, self.config)
+        return geometry.discriminator_view(image, self.config)
+
+    def _discriminator_update(self, batch):
+        generator_output = self.generator(batch["input"], training=False)
+        real = geometry.discriminator_view(batch["image"], self.config)
+        fake = ops.stop_gradient(self._fake_view(generator_output, batch))
+        batch_size = ops.shape(real)[0]
+        variables = self.discriminator.trainable_variables
+        with tf.GradientTape() as tape:
+            # One pass over real and fake together: a larger matrix product for the CPU.
+            probabilities = self.discriminator(ops.concatenate([real, ops.cast(fake, real.dtype)], 0), training=True)
+            real_probabilities, fake_probabilities = probabilities[:batch_size], probabilities[batch_size:]
+            loss = losses.discriminator_loss(real_probabilities, fake_probabilities, self.config.log_epsilon)
+        gradients = tape.gradient(loss, variables)
+        self.discriminator_optimizer.apply_gradients(zip(gradients, variables))
+        return {
+            "d_loss": loss,
+            "d_real": ops.mean(real_probabilities),
+            "d_fake": ops.mean(fake_probabilities),
+        }
+
+    def _generator_update(self, batch, adversarial: bool):
+        config = self.config
+        variables = self.generator.trainable_variables
+        with tf.GradientTape() as tape:
+            generator_output = self.generator(batch["input"], training=True)
+            reconstruction = losses.identity_loss(
+                batch["strips"], geometry.generated_strips(generator_output, config)
+            )
+            if adversarial:
+                fake_probabilities = self.discriminator(self._fake_view(generator_output, batch), training=False)
+                adversarial_term = losses.adversarial_loss(fake_probabilities, config.adversarial_loss, config.log_epsilon)
+                loss = losses.joint_generator_loss(
+                    reconstruction, adversarial_term, config.reconstruction_weight, config.adversarial_weight
+                )
+            else:
+                loss = config.reconstruction_weight * reconstruction
+        gradients = tape.gradient(loss, variables)
+        self.generator_optimizer.apply_gradients(zip(gradients, variables))
+        if adversarial:
+            return {"mse": reconstruction, "g_loss": loss}
+        return {"mse": reconstruction}
+
+    def test_step(self, batch):
+        generator_output = self.generator(batch["input"], training=False)
+        return {"mse": losses.identity_loss(batch["strips"], geometry.generated_strips(generator_output, self.config))}

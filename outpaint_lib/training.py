@@ -1,0 +1,311 @@
+"""Training entry point: the three-phase schedule through ``fit``, observable and resumable.
+
+One ``fit`` call runs the whole schedule; a callback switches the GAN's phase at the
+boundaries, records every step, validates, draws the plot and writes checkpoints. A run folder
+holds everything needed to continue after a crash: ``--resume`` reloads the newest complete
+checkpoint, trims the history back to it, and goes on with the same step counter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import os
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from outpaint_lib import checkpoints, geometry
+from outpaint_lib.config import ConfigError, OutpaintConfig, architecture_differences
+from outpaint_lib.data import ImageFolder, evaluation_dataset, scan_folder, training_dataset
+from outpaint_lib.errors import OutpaintError
+from outpaint_lib.files import atomic_write_bytes, atomic_write_text
+from outpaint_lib.gan import OutpaintGAN
+from outpaint_lib.generator_files import save_generator
+from outpaint_lib.history import HistoryWriter, read_history, truncate_history
+from outpaint_lib.images import encode_png
+from outpaint_lib.plotting import plot_phase_losses
+from outpaint_lib.postprocess import paste_centre, to_uint8
+from outpaint_lib.schedule import Schedule
+
+logger = logging.getLogger(__name__)
+
+CONFIG_FILE = "config.json"
+RUN_FILE = "run.json"
+HISTORY_FILE = "history.jsonl"
+PLOT_FILE = "losses.png"
+GENERATOR_FOLDER = "generator"
+PHASE_ONE_GENERATOR_FOLDER = "generator_phase1"
+SAMPLES_FOLDER = "samples"
+HELD_OUT_IMAGES = 64
+
+
+class TrainingError(OutpaintError):
+    """A run that cannot start or continue; the message says why and what was kept."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingResult:
+    run_dir: Path
+    step: int
+    schedule: Schedule
+    history: list[dict]
+
+
+def train(
+    config: OutpaintConfig,
+    data_dir: str | os.PathLike,
+    run_dir: str | os.PathLike,
+    total_steps: int | None = None,
+    *,
+    val_dir: str | os.PathLike | None = None,
+    checkpoint_every: int = 500,
+    validate_every: int = 100,
+    validation_images: int = HELD_OUT_IMAGES,
+    sample_images: int = 4,
+    resume: bool = False,
+    progress: bool = True,
+) -> TrainingResult:
+    """Train ``config`` on the images under ``data_dir`` for ``total_steps`` steps split by the
+    preset's phase ratios, writing everything into ``run_dir``.
+
+    Without ``val_dir``, ``validation_images`` training files are held out for validation.
+    With ``resume``, the run continues from its newest complete checkpoint; ``total_steps``
+    may then be omitted.
+    """
+    run_dir = Path(run_dir)
+    total_steps = _prepare_run_folder(config, run_dir, total_steps, resume)
+    if checkpoint_every < 1 or validate_every < 1:
+        raise TrainingError("checkpoint and validation intervals must be at least 1 step")
+    schedule = Schedule.split(total_steps, config.phase_ratios)
+
+    train_folder, val_folder = _folders(config, data_dir, val_dir, validation_images)
+    keras.utils.set_random_seed(config.seed)
+    gan = OutpaintGAN(config)
+    gan.compile()
+
+    state = checkpoints.restore_latest(run_dir, gan) if resume else None
+    start_step = state["step"] if state else 0
+    if resume and state is None:
+        logger.warning("no usable checkpoint in %s: starting from step 0", run_dir)
+    history = truncate_history(run_dir / HISTORY_FILE, start_step)
+    config.save(run_dir / CONFIG_FILE)
+    atomic_write_text(run_dir / RUN_FILE, _run_description(schedule, data_dir, val_folder))
+
+    # Continue the random streams where a fresh run would be at this step, not from its start.
+    keras.utils.set_random_seed(config.seed + start_step)
+    gan.phase = schedule.phase_at(start_step)
+    monitor = TrainingMonitor(
+        gan, run_dir, schedule, start_step,
+        validation=_validation_batches(val_folder, config, validation_images),
+        sample_images=sample_images,
+        checkpoint_every=checkpoint_every,
+        validate_every=validate_every,
+        progress=progress,
+    )
+    remaining = total_steps - start_step
+    if remaining > 0:
+        dataset = training_dataset(train_folder, config, seed=config.seed + start_step)
+        try:
+            gan.fit(dataset, epochs=1, steps_per_epoch=remaining, shuffle=False, verbose=0, callbacks=[monitor])
+        finally:
+            monitor.close()
+        if monitor.failure:
+            raise TrainingError(monitor.failure)
+    monitor.finish()
+    return TrainingResult(run_dir, monitor.step, schedule, read_history(run_dir / HISTORY_FILE) or history)
+
+
+def _prepare_run_folder(config: OutpaintConfig, run_dir: Path, total_steps: int | None, resume: bool) -> int:
+    """Check that the run folder matches the request; return the run's total steps."""
+    saved_config_path = run_dir / CONFIG_FILE
+    if resume:
+        if not saved_config_path.exists():
+            raise TrainingError(f"nothing to resume in {run_dir}: no {CONFIG_FILE}")
+        try:
+            saved = OutpaintConfig.load(saved_config_path)
+        except ConfigError as error:
+            raise TrainingError(f"cannot resume {run_dir}: {error}") from None
+        differences = architecture_differences(saved, config)
+        if differences:
+            details = ", ".join(f"{key} ({getattr(saved, key)!r} saved, {getattr(config, key)!r} now)" for key in differences)
+            raise TrainingError(f"cannot resume {run_dir}: the architecture differs in {details}")
+        saved_steps = _saved_total_steps(run_dir)
+        if total_steps is None:
+            total_steps = saved_steps
+        elif saved_steps is not None and total_steps != saved_steps:
+            raise TrainingError(
+                f"cannot resume {run_dir}: it was started for {saved_steps} steps, not {total_steps} "
+                "(the phase boundaries depend on the total)"
+            )
+    elif checkpoints.list_checkpoints(run_dir) or (run_dir / CONFIG_FILE).exists():
+        raise TrainingError(f"{run_dir} already holds a run: pass --resume to continue it, or choose another folder")
+    if total_steps is None or total_steps < 1:
+        raise TrainingError("the number of training steps must be given and at least 1")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    return total_steps
+
+
+def _saved_total_steps(run_dir: Path) -> int | None:
+    try:
+        return json.loads((run_dir / RUN_FILE).read_text())["total_steps"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _run_description(schedule: Schedule, data_dir, val_folder: ImageFolder) -> str:
+    return json.dumps(
+        {
+            "total_steps": schedule.total_steps,
+            "phase_steps": list(schedule.phase_steps),
+            "data": str(data_dir),
+            "validation": str(val_folder.root),
+            "validation_files": len(val_folder.paths),
+        },
+        indent=2,
+    ) + "\n"
+
+
+def _folders(config, data_dir, val_dir, validation_images) -> tuple[ImageFolder, ImageFolder]:
+    train_folder = scan_folder(data_dir, config.image_size)
+    if val_dir is not None:
+        return train_folder, scan_folder(val_dir, config.image_size)
+    # No validation folder: hold out a fixed, evenly spread set of training files.
+    count = min(validation_images, len(train_folder.paths) // 10)
+    if count < 1:
+        raise TrainingError(f"{data_dir} is too small to hold out validation images; pass --val-data")
+    held_out = set(train_folder.paths[:: len(train_folder.paths) // count][:count])
+    keep = tuple(p for p in train_folder.paths if p not in held_out)
+    logger.warning("no validation folder: holding out %d of the training images", len(held_out))
+    return (
+        dataclasses.replace(train_folder, paths=keep),
+        dataclasses.replace(train_folder, paths=tuple(sorted(held_out)), skipped={}),
+    )
+
+
+def _validation_batches(folder: ImageFolder, config: OutpaintConfig, limit: int) -> list[dict]:
+    return [
+        {key: value.numpy() for key, value in batch.items()}
+        for batch in evaluation_dataset(folder, config, limit=limit)
+    ]
+
+
+class TrainingMonitor(keras.callbacks.Callback):
+    """Drives the schedule and records the run: phase switches, history rows, validation MSE,
+    sample sheets, the phase-loss plot, checkpoints and the non-finite-loss guard."""
+
+    def __init__(self, gan: OutpaintGAN, run_dir: Path, schedule: Schedule, start_step: int, *,
+                 validation: list[dict], sample_images: int, checkpoint_every: int,
+                 validate_every: int, progress: bool):
+        super().__init__()
+        self.gan = gan
+        self.run_dir = run_dir
+        self.schedule = schedule
+        self.step = start_step
+        self.validation = validation
+        self.sample_images = sample_images
+        self.checkpoint_every = checkpoint_every
+        self.validate_every = validate_every
+        self.failure: str | None = None
+        self._predict = tf.function(lambda inputs: gan.generator(inputs, training=False))
+        self._writer = HistoryWriter(run_dir / HISTORY_FILE)
+        self._progress = (
+            keras.utils.Progbar(
+                schedule.total_steps, unit_name="step",
+                stateful_metrics=["phase", "mse", "d_loss", "g_loss", "d_real", "d_fake", "val_mse"],
+            )
+            if progress else None
+        )
+        self._last_checkpoint_step: int | None = None
+
+    # Keras hooks.
+    def on_train_batch_begin(self, batch, logs=None):
+        phase = self.schedule.phase_at(self.step)
+        if phase != self.gan.phase:
+            self.gan.phase = phase
+
+    def on_train_batch_end(self, batch, logs=None):
+        values = {key: float(value) for key, value in (logs or {}).items()}
+        bad = {key: value for key, value in values.items() if not math.isfinite(value)}
+        phase = self.gan.phase
+        if bad:
+            last = checkpoints.list_checkpoints(self.run_dir)
+            kept = f"the last good checkpoint is {last[0]}" if last else "no checkpoint had been written yet"
+            names = ", ".join(f"{key}={value}" for key, value in bad.items())
+            self.failure = f"training stopped at step {self.step + 1} (phase {phase}): {names}; {kept}"
+            self.gan.stop_training = True
+            return
+        self.step += 1
+        row = {"step": self.step, "phase": phase, **values}
+        at_end = self.step == self.schedule.total_steps
+        if self.step % self.validate_every == 0 or at_end:
+            row["val_mse"] = self.validation_mse()
+            self.write_samples()
+        self._writer.append(row)
+        if self._progress is not None:
+            self._progress.update(self.step, values=[("phase", phase), *((k, v) for k, v in row.items() if k not in ("step", "phase"))])
+        if "val_mse" in row:
+            plot_phase_losses(read_history(self.run_dir / HISTORY_FILE), self.run_dir / PLOT_FILE)
+        if self.step == self.schedule.boundaries[0] and self.schedule.phase_steps[0] > 0:
+            save_generator(self.gan.generator, self.gan.config, self.run_dir / PHASE_ONE_GENERATOR_FOLDER)
+        if self.step % self.checkpoint_every == 0 or at_end:
+            self.checkpoint()
+
+    # Work done at intervals.
+    def validation_mse(self) -> float:
+        total, count = 0.0, 0
+        for batch in self.validation:
+            output = self._predict(batch["input"])
+            strips = np.asarray(geometry.generated_strips(output, self.gan.config), dtype=np.float64)
+            total += float(np.sum((strips - batch["strips"]) ** 2))
+            count += strips.size
+        return total / count
+
+    def write_samples(self) -> None:
+        """One row per fixed validation image: input (hidden strips grey), raw generator output,
+        output with the known centre pasted back, ground truth."""
+        config = self.gan.config
+        images = np.concatenate([b["image"] for b in self.validation])[: self.sample_images]
+        if not len(images):
+            return
+        centres, _ = geometry.split_image(images, config.strip_width)
+        inputs = np.stack([np.asarray(geometry.generator_input(c, config)) for c in centres])
+        output = np.asarray(self._predict(inputs))
+        generated = np.asarray(geometry.generated_image(output, centres, config))
+        rows = []
+        for image, centre, painted in zip(images, np.asarray(centres), generated):
+            truth, centre8, painted8 = (to_uint8(x, config.value_range) for x in (image, centre, painted))
+            shown_input = paste_centre(np.full_like(truth, 128), centre8)
+            rows.append(np.concatenate([shown_input, painted8, paste_centre(painted8, centre8), truth], axis=1))
+        sheet = np.concatenate(rows, axis=0)
+        atomic_write_bytes(self.run_dir / SAMPLES_FOLDER / f"step-{self.step:09d}.png", encode_png(sheet))
+
+    def checkpoint(self) -> None:
+        state = {
+            "step": self.step,
+            "phase": self.gan.phase,
+            "next_phase": self.schedule.phase_at(self.step),
+            "total_steps": self.schedule.total_steps,
+            "seed": self.gan.config.seed,
+        }
+        checkpoints.write_checkpoint(self.run_dir, self.gan, state)
+        save_generator(self.gan.generator, self.gan.config, self.run_dir / GENERATOR_FOLDER)
+        self._last_checkpoint_step = self.step
+
+    def finish(self) -> None:
+        """Make sure the end of the run is checkpointed and plotted (also after a resume that
+        found nothing left to do)."""
+        if self._last_checkpoint_step != self.step and not self.failure:
+            saved = checkpoints.list_checkpoints(self.run_dir)
+            if not saved or not saved[0].name.endswith(f"{self.step:09d}"):
+                self.checkpoint()
+        rows = read_history(self.run_dir / HISTORY_FILE)
+        if rows:
+            plot_phase_losses(rows, self.run_dir / PLOT_FILE)
+
+    def close(self) -> None:
+        self._writer.close()

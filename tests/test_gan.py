@@ -1,0 +1,132 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from outpaint_lib import losses
+from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL
+from outpaint_lib.data import make_example, to_model_range
+from outpaint_lib.gan import OutpaintGAN
+
+from conftest import smooth_image, tiny
+
+
+def one_batch_dataset(config, count=4):
+    images = np.stack([smooth_image(config.image_size, config.image_size, seed) for seed in range(count)])
+    dataset = tf.data.Dataset.from_tensor_slices(images).map(
+        lambda image: make_example(to_model_range(image, config.value_range), config)
+    )
+    return dataset.batch(count).repeat()
+
+
+def snapshot(model):
+    return [variable.numpy().copy() for variable in model.trainable_variables]
+
+
+def changed(before, model):
+    return [not np.array_equal(old, new.numpy()) for old, new in zip(before, model.trainable_variables)]
+
+
+def mostly(flags):
+    """At 1/16 width a unit can be dead (zero gradient) for a batch; most variables must move."""
+    return sum(flags) >= 0.8 * len(flags)
+
+
+def run_steps(gan, config, phase, steps=1):
+    gan.phase = phase
+    history = gan.fit(one_batch_dataset(config), epochs=1, steps_per_epoch=steps, shuffle=False, verbose=0)
+    return {key: values[-1] for key, values in history.history.items()}
+
+
+@pytest.fixture(params=[PAPER, PAPER_LOCAL, KERAS256], ids=lambda c: c.name)
+def gan_and_config(request):
+    config = tiny(request.param)
+    gan = OutpaintGAN(config)
+    gan.compile()
+    return gan, config
+
+
+def test_phase_1_updates_only_the_generator(gan_and_config):
+    gan, config = gan_and_config
+    generator, discriminator = snapshot(gan.generator), snapshot(gan.discriminator)
+    logs = run_steps(gan, config, 1)
+    assert set(logs) == {"mse"}
+    assert mostly(changed(generator, gan.generator))
+    assert not any(changed(discriminator, gan.discriminator))
+    assert int(gan.discriminator_optimizer.iterations) == 0
+
+
+def test_phase_2_updates_only_the_discriminator(gan_and_config):
+    gan, config = gan_and_config
+    generator, discriminator = snapshot(gan.generator), snapshot(gan.discriminator)
+    logs = run_steps(gan, config, 2)
+    assert set(logs) == {"d_loss", "d_real", "d_fake"}
+    assert not any(changed(generator, gan.generator))
+    assert mostly(changed(discriminator, gan.discriminator))
+    assert int(gan.generator_optimizer.iterations) == 0
+
+
+def test_phase_3_updates_both_networks(gan_and_config):
+    gan, config = gan_and_config
+    generator, discriminator = snapshot(gan.generator), snapshot(gan.discriminator)
+    logs = run_steps(gan, config, 3)
+    assert set(logs) == {"mse", "g_loss", "d_loss", "d_real", "d_fake"}
+    assert mostly(changed(generator, gan.generator)) and mostly(changed(discriminator, gan.discriminator))
+    assert int(gan.generator_optimizer.iterations) == config.generator_updates_per_step
+    assert int(gan.discriminator_optimizer.iterations) == 1
+
+
+def test_switching_phase_retraces_the_step():
+    config = tiny()
+    gan = OutpaintGAN(config)
+    gan.compile()
+    run_steps(gan, config, 1)
+    first_function = gan.train_function
+    discriminator = snapshot(gan.discriminator)
+    gan.phase = 2
+    assert gan.train_function is not first_function
+    run_steps(gan, config, 2)
+    assert mostly(changed(discriminator, gan.discriminator))
+
+
+def test_generator_loss_is_mse_minus_alpha_log_d():
+    config = tiny(adversarial_weight=0.5)
+    gan = OutpaintGAN(config)
+    gan.compile()
+    logs = run_steps(gan, config, 3)
+    # Computed before the update inside the step: g_loss = mse - 0.5 * log D(G).
+    assert logs["g_loss"] > logs["mse"]
+    probability = np.exp(-(logs["g_loss"] - logs["mse"]) / 0.5)
+    assert 0 < probability < 1
+
+
+def test_phase_1_reduces_the_reconstruction_error():
+    config = tiny(width_multiplier=0.25)
+    gan = OutpaintGAN(config)
+    gan.compile()
+    first = run_steps(gan, config, 1, steps=1)["mse"]
+    last = run_steps(gan, config, 1, steps=40)["mse"]
+    assert last < first * 0.5
+
+
+def test_mixed_bfloat16_trains_with_float32_losses():
+    config = tiny(precision="mixed_bfloat16")
+    gan = OutpaintGAN(config)
+    gan.compile()
+    logs = run_steps(gan, config, 3)
+    assert all(np.isfinite(value) for value in logs.values())
+    assert gan.generator.trainable_variables[0].dtype == "float32"
+
+
+def test_invalid_phase_is_refused():
+    gan = OutpaintGAN(tiny())
+    with pytest.raises(ValueError):
+        gan.phase = 4
+
+
+def test_losses_module_is_what_the_step_uses(monkeypatch):
+    """The trainer's non-finite guard relies on this seam (see test_training)."""
+    config = tiny()
+    gan = OutpaintGAN(config)
+    gan.compile()
+    monkeypatch.setattr(losses, "identity_loss", lambda real, generated: tf.reduce_mean(generated) * float("nan"))
+    assert np.isnan(run_steps(gan, config, 1)["mse"])

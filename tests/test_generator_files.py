@@ -1,0 +1,36 @@
+import numpy as np
+import pytest
+
+from outpaint_lib.generator_files import CheckpointError, load_generator, save_generator
+from outpaint_lib.models import build_generator
+
+from conftest import tiny
+
+
+def test_a_saved_generator_loads_with_identical_outputs(tmp_path):
+    config = tiny(precision="mixed_bfloat16")
+    generator = build_generator(config)
+    save_generator(generator, config, tmp_path / "model")
+    loaded, loaded_config = load_generator(tmp_path / "model")
+    assert loaded_config == config.replace(precision="float32")
+    inputs = np.random.default_rng(0).uniform(size=(1, 32, 32, 4)).astype(np.float32)
+    reference = build_generator(config.replace(precision="float32"))
+    reference.set_weights(generator.get_weights())
+    np.testing.assert_allclose(loaded(inputs).numpy(), reference(inputs).numpy(), atol=1e-6)
+
+
+def test_missing_and_corrupt_checkpoints_are_one_clear_error(tmp_path):
+    with pytest.raises(CheckpointError, match="not found"):
+        load_generator(tmp_path / "absent")
+    folder = tmp_path / "model"
+    save_generator(build_generator(tiny()), tiny(), folder)
+    (folder / "generator.weights.h5").write_bytes(b"garbage")
+    with pytest.raises(CheckpointError, match="cannot load generator.weights.h5"):
+        load_generator(folder)
+    (folder / "generator.weights.h5").unlink()
+    with pytest.raises(CheckpointError, match="generator.weights.h5 is missing"):
+        load_generator(folder)
+    save_generator(build_generator(tiny()), tiny(), folder)
+    (folder / "config.json").write_text('{"image_size": 32}')
+    with pytest.raises(CheckpointError, match="missing keys"):
+        load_generator(folder)

@@ -1,0 +1,132 @@
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from outpaint_lib import checkpoints, losses
+from outpaint_lib.config import PAPER_LOCAL
+from outpaint_lib.generator_files import load_generator
+from outpaint_lib.history import read_history
+from outpaint_lib.training import TrainingError, train
+
+from conftest import REPOSITORY, smooth_image, tiny
+
+
+@pytest.fixture
+def training_images(tmp_path):
+    folder = tmp_path / "train"
+    folder.mkdir()
+    for index in range(24):
+        Image.fromarray(smooth_image(36, 36, seed=index)).save(folder / f"{index:02d}.png")
+    return folder
+
+
+def assert_unbroken(rows, total):
+    assert [row["step"] for row in rows] == list(range(1, total + 1))
+    phases = [row["phase"] for row in rows]
+    assert phases == sorted(phases)
+
+
+def test_a_short_run_goes_through_all_three_phases_and_writes_its_outputs(training_images, tmp_path):
+    run = tmp_path / "run"
+    result = train(tiny(), training_images, run, 30, checkpoint_every=10, validate_every=10, progress=False)
+    assert result.schedule.phase_steps == (5, 1, 24) and result.step == 30
+    rows = read_history(run / "history.jsonl")
+    assert_unbroken(rows, 30)
+    assert [row["phase"] for row in rows] == [1] * 5 + [2] + [3] * 24
+    assert set(rows[0]) == {"step", "phase", "mse"}
+    assert {"d_loss", "d_real", "d_fake"} <= set(rows[5]) and "mse" not in rows[5]
+    assert {"mse", "g_loss", "d_loss"} <= set(rows[-1])
+    assert [row["step"] for row in rows if "val_mse" in row] == [10, 20, 30]
+    assert (run / "losses.png").stat().st_size > 10_000
+    assert sorted(p.name for p in (run / "samples").iterdir()) == [f"step-0000000{s}.png" for s in (10, 20, 30)]
+    sample = np.asarray(Image.open(run / "samples" / "step-000000030.png"))
+    assert sample.shape == (2 * 32, 4 * 32, 3)  # two held-out images; input, raw, pasted, truth
+    assert [p.name for p in checkpoints.list_checkpoints(run)] == ["step-000000030", "step-000000020"]
+    state = json.loads((run / "checkpoints" / "step-000000030" / "state.json").read_text())
+    assert state["step"] == 30 and state["phase"] == 3
+    generator, config = load_generator(run / "generator")
+    assert config.image_size == 32 and generator.output_shape == (None, 32, 32, 3)
+    load_generator(run / "generator_phase1")
+
+
+def test_validation_folder_and_local_discriminator(training_images, tmp_path):
+    result = train(
+        tiny(PAPER_LOCAL), training_images, tmp_path / "run", 10, val_dir=training_images,
+        checkpoint_every=5, validate_every=5, progress=False,
+    )
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["validation_files"] == 24
+    assert result.history[-1]["val_mse"] > 0
+
+
+def test_resume_refuses_a_different_architecture_and_names_the_keys(training_images, tmp_path):
+    run = tmp_path / "run"
+    train(tiny(), training_images, run, 4, checkpoint_every=2, progress=False)
+    with pytest.raises(TrainingError, match=r"differs in width_multiplier .*use_local_discriminator"):
+        train(tiny(PAPER_LOCAL, width_multiplier=0.125), training_images, run, resume=True, progress=False)
+    with pytest.raises(TrainingError, match="already holds a run"):
+        train(tiny(), training_images, run, 4, progress=False)
+    # Settings that do not touch the architecture may change on resume.
+    train(tiny(batch_size=2, precision="mixed_bfloat16"), training_images, run, resume=True, progress=False)
+
+
+def test_resume_continues_the_step_count_and_history(training_images, tmp_path):
+    run = tmp_path / "run"
+    train(tiny(), training_images, run, 12, checkpoint_every=4, progress=False)
+    # Pretend the process died at step 12 with its last checkpoint at step 8.
+    shutil.rmtree(checkpoints.list_checkpoints(run)[0])
+    result = train(tiny(), training_images, run, resume=True, checkpoint_every=4, progress=False)
+    assert result.step == 12
+    assert_unbroken(read_history(run / "history.jsonl"), 12)
+
+
+def test_a_non_finite_loss_stops_with_a_clear_message_and_keeps_the_checkpoint(training_images, tmp_path, monkeypatch):
+    run = tmp_path / "run"
+    train(tiny(), training_images, run, 20, checkpoint_every=3, progress=False)
+    shutil.rmtree(checkpoints.list_checkpoints(run)[0])  # keep step 18: the run resumes there
+    monkeypatch.setattr(losses, "identity_loss", lambda real, generated: losses.ops.mean(generated) * float("nan"))
+    with pytest.raises(TrainingError, match=r"training stopped at step 19 \(phase 3\): g_loss=nan, mse=nan; the last good checkpoint is .*step-000000018"):
+        train(tiny(), training_images, run, resume=True, checkpoint_every=3, progress=False)
+    assert [p.name for p in checkpoints.list_checkpoints(run)] == ["step-000000018"]
+    assert [row["step"] for row in read_history(run / "history.jsonl")] == list(range(1, 19))
+
+
+def test_too_few_images_for_one_batch(training_images, tmp_path):
+    with pytest.raises(Exception, match="fewer than one batch of 64"):
+        train(tiny(batch_size=64), training_images, tmp_path / "run", 4, val_dir=training_images, progress=False)
+
+
+@pytest.mark.slow
+def test_resume_after_sigkill_mid_run(training_images, tmp_path):
+    run = tmp_path / "run"
+    base = [sys.executable, "-m", "outpaint_lib", "train", "--data", str(training_images), "--out", str(run)]
+    intervals = ["--checkpoint-every", "7", "--validate-every", "5", "--quiet"]
+    command = base + ["--steps", "60", "--image-size", "32", "--width-multiplier", "0.0625", "--batch-size", "4"] + intervals
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.Popen(command, cwd=REPOSITORY, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and len(read_history(run / "history.jsonl")) < 24:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    killed_at = len(read_history(run / "history.jsonl"))
+    assert 24 <= killed_at < 60, "the run must be killed mid-way"
+    last_checkpoint = json.loads((checkpoints.list_checkpoints(run)[0] / "state.json").read_text())["step"]
+    assert last_checkpoint % 7 == 0 and last_checkpoint <= killed_at
+
+    resumed = subprocess.run(
+        base + intervals + ["--resume"], cwd=REPOSITORY, env=environment, capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    rows = read_history(run / "history.jsonl")
+    assert_unbroken(rows, 60)
+    assert [row["phase"] for row in rows].count(2) == 1  # 60 steps split 11:1:48
+    assert checkpoints.list_checkpoints(run)[0].name == "step-000000060"
+    load_generator(run / "generator")
