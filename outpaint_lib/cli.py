@@ -53,9 +53,8 @@ def command_train(arguments: argparse.Namespace) -> int:
 
 
 def command_plot(arguments: argparse.Namespace) -> int:
-    from outpaint_lib.history import read_history
-    from outpaint_lib.plotting import plot_phase_losses
-    from outpaint_lib.training import HISTORY_FILE, PLOT_FILE
+    from outpaint_lib.history import HISTORY_FILE, read_history
+    from outpaint_lib.plotting import PLOT_FILE, plot_phase_losses
 
     rows = read_history(os.path.join(arguments.run_dir, HISTORY_FILE))
     if not rows:
@@ -63,6 +62,38 @@ def command_plot(arguments: argparse.Namespace) -> int:
     output = arguments.output or os.path.join(arguments.run_dir, PLOT_FILE)
     plot_phase_losses(rows, output)
     print(output)
+    return 0
+
+
+def command_paint(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.painting import paint_files
+
+    outcome = paint_files(
+        arguments.inputs, arguments.output, checkpoint=arguments.checkpoint, times=arguments.times,
+        blend=arguments.blend, max_pixels=arguments.max_pixels, progress=not arguments.quiet,
+        precision=arguments.precision,
+    )
+    for path, message in outcome.failures:
+        print(f"outpaint paint: error: {path}: {message}", file=sys.stderr)
+    print(f"painted {len(outcome.written)} image(s) into {arguments.output}; {len(outcome.failures)} failed")
+    return 1 if outcome.failures else 0
+
+
+def command_evaluate(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.evaluation import evaluate_folder
+    from outpaint_lib.files import atomic_write_text
+    from outpaint_lib.inference import Outpainter
+
+    # Scores are computed in float32, so that they do not depend on the machine's CPU.
+    outpainter = None if arguments.baselines_only else Outpainter.load(arguments.checkpoint, precision="float32")
+    report = evaluate_folder(
+        outpainter, arguments.data, size=arguments.size, baselines=arguments.baselines or arguments.baselines_only,
+        limit=arguments.limit,
+    )
+    print(f"{report.images} images from {report.data} at {report.size} px ({report.skipped} skipped); strips of {report.size // 4} px")
+    print(report.table())
+    if arguments.json:
+        atomic_write_text(arguments.json, json.dumps(report.to_dict(), indent=2) + "\n")
     return 0
 
 
@@ -122,10 +153,63 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("-o", "--output", help="PNG path (default: RUN_DIR/losses.png)")
     plot.set_defaults(handler=command_plot)
 
+    from outpaint_lib.config import DEFAULT_CHECKPOINT
+    from outpaint_lib.images import DEFAULT_MAX_PIXELS
+
+    paint = commands.add_parser("paint", help="outpaint images (files or folders) into OUT_DIR/<stem>.png")
+    paint.add_argument("inputs", nargs="+", metavar="INPUT")
+    paint.add_argument("-o", "--output", required=True, metavar="OUT_DIR")
+    paint.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT), help="generator folder (default: the shipped model)")
+    paint.add_argument("--times", type=_positive, default=1, help="recursive rounds; each adds a quarter of the height per side")
+    paint.add_argument("--no-blend", dest="blend", action="store_false", help="paste the photo instead of Poisson blending")
+    paint.add_argument("--max-pixels", dest="max_pixels", type=_positive, default=DEFAULT_MAX_PIXELS,
+                       help="refuse images larger than this, read from the header before decoding")
+    paint.add_argument("--precision", choices=["auto", "float32", "mixed_bfloat16"], default="auto",
+                       help="auto: bfloat16 where the CPU computes it natively (faster), else float32")
+    paint.add_argument("--quiet", action="store_true", help="no progress bar")
+    paint.set_defaults(handler=command_paint)
+
+    evaluate = commands.add_parser("evaluate", help="score strip RMSE, PSNR and SSIM against the truth")
+    evaluate.add_argument("--data", required=True, help="folder of test images")
+    evaluate.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
+    evaluate.add_argument("--size", type=_positive, help="square size the images are scored at (default: the model's)")
+    evaluate.add_argument("--baselines", action="store_true", help="also score the four classical baselines")
+    evaluate.add_argument("--baselines-only", dest="baselines_only", action="store_true", help="no model: baselines alone (needs --size)")
+    evaluate.add_argument("--limit", type=_positive, help="only the first N images")
+    evaluate.add_argument("--json", help="write the scores here as JSON")
+    evaluate.set_defaults(handler=command_evaluate)
+
     from outpaint_lib import datasets
 
     datasets.add_commands(commands)
     return parser
+
+
+def start_tensorflow_quietly() -> None:
+    """Import TensorFlow and initialise its devices with the native stderr captured.
+
+    TensorFlow's C++ start-up logs ("could not find cuda drivers", oneDNN notices) ignore
+    TF_CPP_MIN_LOG_LEVEL in this release and would bury the one-line messages this command
+    promises. They are shown only if the start-up itself fails.
+    """
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            tf.constant(0.0) + 1.0  # device initialisation logs its own notices
+        except BaseException:
+            os.dup2(saved, 2)
+            captured.seek(0)
+            sys.stderr.write(captured.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="outpaint: %(message)s")
     arguments = build_parser().parse_args(argv)
+    if arguments.command not in ("data", "plot"):
+        start_tensorflow_quietly()
     try:
         return arguments.handler(arguments)
     except OutpaintError as error:

@@ -9,9 +9,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 from outpaint_lib.errors import OutpaintError
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+# The shipped, trained beach model: what ``paint`` and ``evaluate`` load by default.
+DEFAULT_CHECKPOINT = REPOSITORY / "checkpoint"
 
 INPUT_MODES = ("mask", "crop")
 ARCHITECTURES = ("paper", "keras256")

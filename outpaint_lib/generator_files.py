@@ -34,7 +34,8 @@ def save_generator(generator: keras.Model, config: OutpaintConfig, folder: str |
 
 
 def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tuple[keras.Model, OutpaintConfig]:
-    """Rebuild and load a saved generator; any problem is one ``CheckpointError`` line."""
+    """Rebuild a saved generator, accepting inputs of any width, and load its weights; any
+    problem is one ``CheckpointError`` line."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CheckpointError(f"checkpoint folder not found: {folder}")
@@ -45,7 +46,7 @@ def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tup
         config = OutpaintConfig.load(folder / CONFIG_FILE).replace(precision=precision)
     except ConfigError as error:
         raise CheckpointError(f"checkpoint {folder}: {error}") from None
-    generator = build_generator(config)
+    generator = build_generator(config, any_width=True)
     try:
         generator.load_weights(folder / WEIGHTS_FILE)
     except Exception as error:  # h5py and Keras raise many types for a damaged or foreign file

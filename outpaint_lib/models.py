@@ -28,9 +28,11 @@ def scaled(filters: int, config: OutpaintConfig) -> int:
     return max(1, int(round(filters * config.width_multiplier)))
 
 
-def generator_input_shape(config: OutpaintConfig) -> tuple[int, int, int]:
+def generator_input_shape(config: OutpaintConfig, any_width: bool = False) -> tuple[int, int | None, int]:
+    """Training sees one width; inference (``any_width``) feeds photos of any aspect ratio to
+    the same fully convolutional weights."""
     width = config.image_size if config.input_mode == "mask" else config.centre_width
-    return (config.image_size, width, config.input_channels)
+    return (config.image_size, None if any_width else width, config.input_channels)
 
 
 def discriminator_input_shape(config: OutpaintConfig) -> tuple[int, int, int]:
@@ -38,16 +40,16 @@ def discriminator_input_shape(config: OutpaintConfig) -> tuple[int, int, int]:
     return (config.image_size, width, 3)
 
 
-def build_generator(config: OutpaintConfig) -> keras.Model:
+def build_generator(config: OutpaintConfig, any_width: bool = False) -> keras.Model:
+    inputs = keras.Input(generator_input_shape(config, any_width), name="generator_input")
     if config.generator_architecture == "paper":
-        return _paper_generator(config)
-    return _keras256_generator(config)
+        return _paper_generator(config, inputs)
+    return _keras256_generator(config, inputs)
 
 
-def _paper_generator(config: OutpaintConfig) -> keras.Model:
+def _paper_generator(config: OutpaintConfig, inputs) -> keras.Model:
     """Reference A: 10 layers, ReLU after each but the last, dilation for receptive field."""
     dtype = config.precision
-    inputs = keras.Input(generator_input_shape(config), name="generator_input")
     x = inputs
     index = 0
 
@@ -77,11 +79,10 @@ def _paper_generator(config: OutpaintConfig) -> keras.Model:
     return keras.Model(inputs, outputs, name="generator")
 
 
-def _keras256_generator(config: OutpaintConfig) -> keras.Model:
+def _keras256_generator(config: OutpaintConfig, inputs) -> keras.Model:
     """Reference B: deeper, 4x4 kernels, each conv followed by ReLU, dropout and instance
     normalization (GroupNormalization with one group per channel)."""
     dtype = config.precision
-    inputs = keras.Input(generator_input_shape(config), name="generator_input")
     index = 0
 
     def block(x, filters, kernel=4, stride=1, dilation=1, transposed=False):

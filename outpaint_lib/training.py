@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import os
+import time
 from pathlib import Path
 
 import keras
@@ -26,9 +27,9 @@ from outpaint_lib.errors import OutpaintError
 from outpaint_lib.files import atomic_write_bytes, atomic_write_text
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.generator_files import save_generator
-from outpaint_lib.history import HistoryWriter, read_history, truncate_history
+from outpaint_lib.history import HISTORY_FILE, HistoryWriter, read_history, truncate_history
 from outpaint_lib.images import encode_png
-from outpaint_lib.plotting import plot_phase_losses
+from outpaint_lib.plotting import PLOT_FILE, plot_phase_losses
 from outpaint_lib.postprocess import paste_centre, to_uint8
 from outpaint_lib.schedule import Schedule
 
@@ -36,8 +37,6 @@ logger = logging.getLogger(__name__)
 
 CONFIG_FILE = "config.json"
 RUN_FILE = "run.json"
-HISTORY_FILE = "history.jsonl"
-PLOT_FILE = "losses.png"
 GENERATOR_FOLDER = "generator"
 PHASE_ONE_GENERATOR_FOLDER = "generator_phase1"
 SAMPLES_FOLDER = "samples"
@@ -188,10 +187,11 @@ def _folders(config, data_dir, val_dir, validation_images) -> tuple[ImageFolder,
 
 
 def _validation_batches(folder: ImageFolder, config: OutpaintConfig, limit: int) -> list[dict]:
-    return [
-        {key: value.numpy() for key, value in batch.items()}
-        for batch in evaluation_dataset(folder, config, limit=limit)
-    ]
+    """A fixed set of ``limit`` validation images, spread evenly over the (sorted) folder so
+    that every source the folder mixes is represented."""
+    stride = max(1, len(folder.paths) // limit)
+    spread = dataclasses.replace(folder, paths=folder.paths[::stride][:limit])
+    return [{key: value.numpy() for key, value in batch.items()} for batch in evaluation_dataset(spread, config)]
 
 
 class TrainingMonitor(keras.callbacks.Callback):
@@ -221,6 +221,10 @@ class TrainingMonitor(keras.callbacks.Callback):
             if progress else None
         )
         self._last_checkpoint_step: int | None = None
+        # Wall time accumulates across resumes, so runs can be compared at equal time.
+        previous = read_history(run_dir / HISTORY_FILE)
+        self._seconds_before = previous[-1].get("seconds", 0.0) if previous else 0.0
+        self._started = time.monotonic()
 
     # Keras hooks.
     def on_train_batch_begin(self, batch, logs=None):
@@ -241,13 +245,15 @@ class TrainingMonitor(keras.callbacks.Callback):
             return
         self.step += 1
         row = {"step": self.step, "phase": phase, **values}
+        row["seconds"] = round(self._seconds_before + time.monotonic() - self._started, 3)
         at_end = self.step == self.schedule.total_steps
         if self.step % self.validate_every == 0 or at_end:
             row["val_mse"] = self.validation_mse()
             self.write_samples()
         self._writer.append(row)
         if self._progress is not None:
-            self._progress.update(self.step, values=[("phase", phase), *((k, v) for k, v in row.items() if k not in ("step", "phase"))])
+            shown = [(key, value) for key, value in row.items() if key not in ("step", "phase", "seconds")]
+            self._progress.update(self.step, values=[("phase", phase), *shown])
         if "val_mse" in row:
             plot_phase_losses(read_history(self.run_dir / HISTORY_FILE), self.run_dir / PLOT_FILE)
         if self.step == self.schedule.boundaries[0] and self.schedule.phase_steps[0] > 0:

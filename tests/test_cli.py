@@ -6,6 +6,7 @@ from conftest import REPOSITORY
 
 
 def run_cli(*arguments, **options):
+    """Run ``python -m outpaint_lib`` as a user would, in a fresh process."""
     return subprocess.run(
         [sys.executable, "-m", "outpaint_lib", *arguments], capture_output=True, text=True,
         cwd=options.pop("cwd", REPOSITORY), timeout=options.pop("timeout", 300), **options,

@@ -1,0 +1,89 @@
+"""Inference latency: median of repeated runs after warm-up, and how much of each is blending.
+
+    python benchmarks/inference.py [--checkpoint checkpoint] [--repeats 15] [--precision float32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+
+import outpaint_lib.inference as inference  # noqa: E402
+from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter  # noqa: E402
+
+
+def median_seconds(function, repeats: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+class BlendTimer:
+    """Accumulates the time spent in Poisson blending during a call."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self._blend = inference._blend
+
+    def __enter__(self):
+        def timed(canvas, image):
+            start = time.perf_counter()
+            result = self._blend(canvas, image)
+            self.seconds += time.perf_counter() - start
+            return result
+
+        inference._blend = timed
+        return self
+
+    def __exit__(self, *exc):
+        inference._blend = self._blend
+
+
+def photo(height: int, width: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    rows = np.linspace(0, 1, height)[:, None, None]
+    columns = np.linspace(0, 1, width)[None, :, None]
+    base = 120 + 80 * np.sin(4 * columns + 3 * rows + rng.uniform(0, 6, (1, 1, 3)))
+    return np.clip(base + rng.normal(0, 8, (height, width, 3)), 0, 255).astype(np.uint8)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--precision", default="float32", choices=["auto", "float32", "mixed_bfloat16"])
+    arguments = parser.parse_args()
+    outpainter = Outpainter.load(arguments.checkpoint, precision=arguments.precision)
+    size = outpainter.config.image_size
+    cases = {
+        f"one {size} x {size // 2} centre -> {size} x {size}": lambda: outpainter.outpaint(photo(size, size // 2)),
+        f"batch of 16 centres {size} x {size // 2}": lambda: outpainter.outpaint_batch([photo(size, size // 2, s) for s in range(16)]),
+        "480 x 320 photo, full resolution, blended": lambda: outpainter.outpaint(photo(320, 480)),
+        f"5 recursive rounds on {size} x {size}": lambda: outpainter.outpaint(photo(size, size), times=5),
+    }
+    print(f"checkpoint {arguments.checkpoint}, computing in {arguments.precision}")
+    print(f"{'case':<44} {'median ms':>10} {'blending ms':>12} {'blending':>9}")
+    for name, function in cases.items():
+        total = median_seconds(function, arguments.repeats)
+        with BlendTimer() as timer:
+            for _ in range(arguments.repeats):
+                function()
+        blending = timer.seconds / arguments.repeats
+        print(f"{name:<44} {total * 1000:>10.1f} {blending * 1000:>12.1f} {blending / total:>9.0%}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

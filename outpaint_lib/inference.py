@@ -1,0 +1,198 @@
+"""Outpainting photos of any size with a saved generator.
+
+One round widens an H x W photo to H x (W + 2e), where e is a quarter of the height (the
+paper's 32 columns at 128 px). The generator works at its own scale (height ``image_size``);
+only the new strips come from it, upsampled to the photo's resolution, and the photo's own
+pixels are composited at full resolution, either pasted or Poisson-blended.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Sequence
+
+import cv2
+import numpy as np
+import tensorflow as tf
+
+from outpaint_lib import geometry
+from outpaint_lib.config import DEFAULT_CHECKPOINT, OutpaintConfig
+from outpaint_lib.generator_files import load_generator
+from outpaint_lib.postprocess import paste_centre, poisson_blend, to_uint8
+
+
+# Above this many output pixels the Poisson correction is solved at a reduced scale and
+# upsampled: the correction is a smooth membrane, and a full-resolution solve of a camera
+# photo would need gigabytes.
+BLEND_MAX_PIXELS = 1_500_000
+
+
+def native_bfloat16() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX), where mixed precision
+    runs the generator about 2.5x faster; elsewhere bfloat16 is emulated and slower."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            flags = cpuinfo.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def resolve_precision(precision: str) -> str:
+    if precision == "auto":
+        return "mixed_bfloat16" if native_bfloat16() else "float32"
+    return precision
+
+
+def strip_width_for(height: int, config: OutpaintConfig) -> int:
+    """Columns one round adds on each side of an image of this height."""
+    return max(1, int(round(height * config.strip_width / config.image_size)))
+
+
+@dataclasses.dataclass
+class Outpainter:
+    """A loaded generator and how to composite its strips. ``Outpainter.load(folder)``."""
+
+    generator: object
+    config: OutpaintConfig
+    blend: bool = True
+    _compiled: object = dataclasses.field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def load(cls, checkpoint: str | os.PathLike = DEFAULT_CHECKPOINT, blend: bool = True,
+             precision: str = "auto") -> "Outpainter":
+        """``precision``: "float32", "mixed_bfloat16", or "auto" (bfloat16 where the CPU has it)."""
+        generator, config = load_generator(checkpoint, precision=resolve_precision(precision))
+        return cls(generator, config, blend)
+
+    # Public API.
+    def outpaint(self, image: np.ndarray, times: int = 1, blend: bool | None = None,
+                 on_round: Callable[[int, np.ndarray], None] | None = None) -> np.ndarray:
+        """Widen ``image`` (uint8 RGB) ``times`` times; ``on_round(round, result)`` sees each."""
+        return self.outpaint_rounds(image, times, blend, on_round)[-1]
+
+    def outpaint_rounds(self, image: np.ndarray, times: int = 1, blend: bool | None = None,
+                        on_round: Callable[[int, np.ndarray], None] | None = None) -> list[np.ndarray]:
+        """Every intermediate result of recursive outpainting, the last one widest."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        results = []
+        current = image
+        for round_number in range(1, times + 1):
+            current = self.outpaint_batch([current], blend)[0]
+            results.append(current)
+            if on_round is not None:
+                on_round(round_number, current)
+        return results
+
+    def outpaint_batch(self, images: Sequence[np.ndarray], blend: bool | None = None) -> list[np.ndarray]:
+        """One round for several images; those of the same size go through the model together."""
+        blend = self.blend if blend is None else blend
+        results: list[np.ndarray | None] = [None] * len(images)
+        groups: dict[tuple[int, int], list[int]] = {}
+        for index, image in enumerate(images):
+            _check_image(image)
+            groups.setdefault(image.shape[:2], []).append(index)
+        for indices in groups.values():
+            strips = self.generate_strips(np.stack([images[i] for i in indices]))
+            for index, (left, right) in zip(indices, strips):
+                results[index] = self.composite(images[index], left, right, blend)
+        return results
+
+    # The steps of one round.
+    def generate_strips(self, images: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The left and right strips for a batch of same-size images, at model scale (uint8)."""
+        config = self.config
+        height, width = images.shape[1:3]
+        model_width = self._model_width(height, width)
+        resized = np.stack([_resize(image, model_width, config.image_size) for image in images])
+        centre = _to_model_range(resized, config)
+        k = config.strip_width
+        if config.input_mode == "mask":
+            # The paper's way: pad k columns per side, paint the whole width, keep the strips.
+            output = self._predict(geometry.masked_input(centre, k))
+            lefts, rights = output[:, :, :k], output[:, :, -k:]
+        else:
+            # The crop-mode generator was trained on centres exactly W/2 wide: read the
+            # left strip from the leftmost such window and the right strip from the rightmost.
+            window = config.centre_width
+            lefts = self._predict(centre[:, :, :window])[:, :, :k]
+            rights = self._predict(centre[:, :, -window:])[:, :, k:]
+        return [
+            (to_uint8(left, config.value_range), to_uint8(right, config.value_range))
+            for left, right in zip(lefts, rights)
+        ]
+
+    def composite(self, image: np.ndarray, left: np.ndarray, right: np.ndarray, blend: bool) -> np.ndarray:
+        """The photo at its own resolution between the upsampled strips, pasted or blended."""
+        height = image.shape[0]
+        extension = strip_width_for(height, self.config)
+        canvas = np.concatenate(
+            [_resize(left, extension, height), image, _resize(right, extension, height)], axis=1
+        )
+        if not blend:
+            return canvas
+        return _blend(canvas, image)
+
+    # Helpers.
+    def _model_width(self, height: int, width: int) -> int:
+        """The centre's width at model scale, rounded to what the network's strides accept."""
+        config = self.config
+        stride = 2 if config.generator_architecture == "paper" else 4
+        scaled = width * config.image_size / height
+        if config.input_mode == "crop":
+            return max(config.centre_width, int(round(scaled / stride)) * stride)
+        return max(stride, int(round(scaled / stride)) * stride)
+
+    def _predict(self, inputs) -> np.ndarray:
+        if self._compiled is None:
+            # A traced call skips Keras' per-layer eager dispatch; one trace per input shape.
+            self._compiled = tf.function(lambda x: self.generator(x, training=False), reduce_retracing=True)
+        return self._compiled(tf.convert_to_tensor(inputs, dtype=tf.float32)).numpy()
+
+
+def _check_image(image: np.ndarray) -> None:
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(f"expected an H x W x 3 uint8 RGB image, got {image.dtype} {image.shape}")
+
+
+def _resize(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    if image.shape[1] == width and image.shape[0] == height:
+        return image
+    shrinking = width * height < image.shape[0] * image.shape[1]
+    interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC
+    return cv2.resize(image, (width, height), interpolation=interpolation)
+
+
+def _to_model_range(images: np.ndarray, config: OutpaintConfig) -> np.ndarray:
+    low, high = config.value_range
+    return images.astype(np.float32) * ((high - low) / 255.0) + low
+
+
+def _blend(canvas: np.ndarray, image: np.ndarray) -> np.ndarray:
+    """Poisson-blend ``image`` into the middle of ``canvas``. Large canvases solve the
+    correction (blended minus pasted) at a reduced scale and add it back upsampled."""
+    pixels = canvas.shape[0] * canvas.shape[1]
+    if pixels <= BLEND_MAX_PIXELS:
+        return poisson_blend(canvas, image)
+    scale = (BLEND_MAX_PIXELS / pixels) ** 0.5
+    small_height = max(8, int(round(canvas.shape[0] * scale)))
+    small_width = max(8, int(round(canvas.shape[1] * scale)))
+    small_image_width = max(1, int(round(image.shape[1] * small_width / canvas.shape[1])))
+    small_canvas = cv2.resize(canvas, (small_width, small_height), interpolation=cv2.INTER_AREA)
+    small_image = cv2.resize(image, (small_image_width, small_height), interpolation=cv2.INTER_AREA)
+    small_pasted = paste_centre(small_canvas, small_image)
+    correction = poisson_blend(small_canvas, small_image).astype(np.float32) - small_pasted
+    # Only the photo's columns are corrected, as in the full-resolution solve.
+    small_left = (small_width - small_image_width) // 2
+    correction = cv2.resize(
+        np.ascontiguousarray(correction[:, small_left : small_left + small_image_width]),
+        (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR,
+    )
+    result = canvas  # freshly built by the caller: corrected in place, in bands of rows
+    left = (canvas.shape[1] - image.shape[1]) // 2
+    for top in range(0, image.shape[0], 256):
+        band = result[top : top + 256, left : left + image.shape[1]]
+        band[:] = np.clip(np.rint(band + correction[top : top + 256]), 0, 255).astype(np.uint8)
+    return result

@@ -1,0 +1,83 @@
+"""The ``paint`` job: many files in, one PNG each out, every bad file reported and skipped."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from outpaint_lib.files import atomic_write_bytes
+from outpaint_lib.images import DEFAULT_MAX_PIXELS, MIN_SIDE, IMAGE_EXTENSIONS, ImageError, encode_png, load_image
+from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter
+
+CHUNK = 16  # images decoded and painted together: bounds memory, lets equal sizes share a batch
+
+
+@dataclasses.dataclass
+class PaintOutcome:
+    written: list[Path] = dataclasses.field(default_factory=list)
+    failures: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+
+
+def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files as given, folders expanded to their images (recursively); order preserved."""
+    paths: list[Path] = []
+    for entry in map(Path, inputs):
+        if entry.is_dir():
+            paths.extend(sorted(p for p in entry.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file()))
+        else:
+            paths.append(entry)  # a missing file is reported when it is read
+    return paths
+
+
+def paint_files(
+    inputs: Sequence[str | os.PathLike],
+    output_dir: str | os.PathLike,
+    *,
+    checkpoint: str | os.PathLike = DEFAULT_CHECKPOINT,
+    times: int = 1,
+    blend: bool = True,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    progress: bool = True,
+    precision: str = "auto",
+    outpainter: Outpainter | None = None,
+) -> PaintOutcome:
+    """Outpaint every input into ``output_dir/<stem>.png`` (written atomically). Files that
+    fail are collected with a one-line reason; the others are still painted."""
+    outpainter = outpainter or Outpainter.load(checkpoint, precision=precision)
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    outcome = PaintOutcome()
+    paths = expand_inputs(inputs)
+    targets: dict[Path, Path] = {}
+    for path in paths:
+        target = output_dir / f"{path.stem}.png"
+        if target in targets.values():
+            outcome.failures.append((str(path), f"output {target.name} would overwrite the result of another input"))
+        else:
+            targets[path] = target
+    bar = None
+    if progress and len(targets) > 1:
+        import keras
+
+        bar = keras.utils.Progbar(len(targets), unit_name="image")
+    done = 0
+    queue = list(targets.items())
+    for start in range(0, len(queue), CHUNK):
+        loaded = []
+        for path, target in queue[start : start + CHUNK]:
+            try:
+                loaded.append((path, target, load_image(path, max_pixels=max_pixels, min_side=MIN_SIDE)))
+            except ImageError as error:
+                outcome.failures.append((str(path), str(error)))
+        images = [image for _, _, image in loaded]
+        for _ in range(times):
+            images = outpainter.outpaint_batch(images, blend) if images else images
+        for (path, target, _), painted in zip(loaded, images):
+            atomic_write_bytes(target, encode_png(painted))
+            outcome.written.append(target)
+        done += len(queue[start : start + CHUNK])
+        if bar is not None:
+            bar.update(done)
+    return outcome

@@ -1,0 +1,46 @@
+import json
+
+import pytest
+from PIL import Image
+
+from outpaint_lib.baselines import BASELINES
+from outpaint_lib.evaluation import evaluate_folder
+from outpaint_lib.inference import Outpainter
+
+from conftest import smooth_image
+from test_cli import run_cli
+from test_inference import checkpoint  # noqa: F401  (module fixture)
+
+
+@pytest.fixture
+def photos(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for index in range(5):
+        Image.fromarray(smooth_image(40, 48, seed=index)).save(folder / f"{index}.png")
+    return folder
+
+
+def test_the_model_and_every_baseline_are_scored(checkpoint, photos):  # noqa: F811
+    report = evaluate_folder(Outpainter.load(checkpoint), photos, baselines=True)
+    assert report.images == 5 and report.size == 32
+    assert list(report.scores) == ["model", *BASELINES]
+    for scores in report.scores.values():
+        assert scores["rmse"] > 0 and 0 < scores["psnr"] < 100 and -1 <= scores["ssim"] <= 1
+    # Smooth images: inpainting from the edge beats a flat colour.
+    assert report.scores["telea"]["rmse"] < report.scores["mean_fill"]["rmse"]
+    assert "model" in report.table() and "navier_stokes" in report.table()
+
+
+def test_baselines_alone_at_a_chosen_size(photos):
+    report = evaluate_folder(None, photos, size=24, baselines=True, limit=3)
+    assert report.images == 3 and report.size == 24 and "model" not in report.scores
+
+
+def test_evaluate_command_prints_the_table_and_writes_json(checkpoint, photos, tmp_path):  # noqa: F811
+    output = tmp_path / "scores.json"
+    result = run_cli("evaluate", "--data", str(photos), "--checkpoint", str(checkpoint), "--baselines", "--json", str(output))
+    assert result.returncode == 0, result.stderr
+    assert "model" in result.stdout and "telea" in result.stdout and "RMSE" in result.stdout
+    scores = json.loads(output.read_text())
+    assert scores["images"] == 5 and set(scores["scores"]) == {"model", *BASELINES}

@@ -1,0 +1,120 @@
+import numpy as np
+import pytest
+
+from outpaint_lib.config import KERAS256
+from outpaint_lib.generator_files import CheckpointError, save_generator
+from outpaint_lib.inference import Outpainter
+from outpaint_lib.models import build_generator
+
+from conftest import smooth_image, tiny
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    """A test-built checkpoint: a tiny paper generator (32 px, random weights)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    folder = tmp_path_factory.mktemp("checkpoint")
+    config = tiny()
+    save_generator(build_generator(config), config, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def outpainter(checkpoint):
+    return Outpainter.load(checkpoint, precision="float32")
+
+
+def test_one_round_turns_the_papers_centre_into_a_square(outpainter):
+    assert outpainter.outpaint(smooth_image(32, 16)).shape == (32, 32, 3)
+
+
+def test_five_rounds_reach_three_and_a_half_times_the_width(outpainter):
+    seen = []
+    rounds = outpainter.outpaint_rounds(smooth_image(32, 32), times=5, on_round=lambda n, image: seen.append((n, image.shape)))
+    assert [image.shape[1] for image in rounds] == [48, 64, 80, 96, 112]
+    assert seen == [(n, (32, 32 + 16 * n, 3)) for n in range(1, 6)]
+
+
+@pytest.mark.parametrize("width", [13, 37, 50, 99])
+def test_odd_widths_not_a_multiple_of_the_stride(outpainter, width):
+    result = outpainter.outpaint(smooth_image(32, width), blend=False)
+    assert result.shape == (32, width + 16, 3)
+
+
+def test_without_blending_the_centre_is_exactly_the_input(outpainter):
+    image = smooth_image(32, 37)
+    result = outpainter.outpaint(image, blend=False)
+    np.testing.assert_array_equal(result[:, 8:45], image)
+
+
+def test_with_blending_the_centre_stays_close_to_the_input(outpainter):
+    image = smooth_image(32, 37)
+    result = outpainter.outpaint(image, blend=True)
+    difference = np.abs(result[:, 8:45].astype(int) - image)
+    assert result.shape == (32, 53, 3)
+    assert difference.mean() < 20 and not np.array_equal(result[:, 8:45], image)
+
+
+def test_a_large_photo_is_composited_at_full_resolution(outpainter):
+    photo = smooth_image(320, 480, seed=3)
+    pasted = outpainter.outpaint(photo, blend=False)
+    blended = outpainter.outpaint(photo, blend=True)
+    assert pasted.shape == blended.shape == (320, 480 + 2 * 80, 3)
+    np.testing.assert_array_equal(pasted[:, 80:560], photo)  # full-resolution pixels, not upsampled
+    assert np.abs(blended[:, 80:560].astype(int) - photo).mean() < 20
+
+
+def test_a_huge_photo_blends_through_the_reduced_scale_correction(outpainter, monkeypatch):
+    import outpaint_lib.inference as inference
+
+    monkeypatch.setattr(inference, "BLEND_MAX_PIXELS", 20_000)
+    photo = smooth_image(160, 240, seed=4)
+    full = Outpainter(outpainter.generator, outpainter.config).outpaint(photo, blend=False)
+    reduced = outpainter.outpaint(photo, blend=True)
+    assert reduced.shape == full.shape
+    np.testing.assert_array_equal(reduced[:, :40], full[:, :40])  # strips untouched
+    assert np.abs(reduced[:, 40:280].astype(int) - photo).mean() < 25
+
+
+def test_batches_give_the_same_result_as_single_images(outpainter):
+    images = [smooth_image(32, 20, seed) for seed in range(3)] + [smooth_image(24, 30, 9)]
+    batched = outpainter.outpaint_batch(images, blend=False)
+    for image, result in zip(images, batched):
+        np.testing.assert_array_equal(result, outpainter.outpaint(image, blend=False))
+
+
+def test_crop_mode_generators_outpaint_too(tmp_path):
+    config = tiny(KERAS256)
+    save_generator(build_generator(config), config, tmp_path)
+    outpainter = Outpainter.load(tmp_path)
+    assert outpainter.outpaint(smooth_image(32, 16)).shape == (32, 32, 3)
+    assert outpainter.outpaint(smooth_image(40, 70), blend=False).shape == (40, 90, 3)
+
+
+def test_bad_arguments(outpainter, tmp_path):
+    with pytest.raises(ValueError, match="uint8"):
+        outpainter.outpaint(np.zeros((32, 32, 3), np.float32))
+    with pytest.raises(ValueError, match="times"):
+        outpainter.outpaint(smooth_image(32, 32), times=0)
+    with pytest.raises(CheckpointError):
+        Outpainter.load(tmp_path / "absent")
+
+
+def test_bfloat16_inference_stays_close_to_float32(checkpoint):
+    image = smooth_image(32, 40)
+    exact = Outpainter.load(checkpoint, precision="float32").outpaint(image, blend=False)
+    fast = Outpainter.load(checkpoint, precision="mixed_bfloat16").outpaint(image, blend=False)
+    np.testing.assert_array_equal(exact[:, 8:48], fast[:, 8:48])
+    assert np.abs(exact.astype(int) - fast).mean() < 3
+
+
+def test_auto_precision_follows_the_cpu(monkeypatch):
+    import outpaint_lib.inference as inference
+
+    monkeypatch.setattr(inference, "native_bfloat16", lambda: True)
+    assert inference.resolve_precision("auto") == "mixed_bfloat16"
+    monkeypatch.setattr(inference, "native_bfloat16", lambda: False)
+    assert inference.resolve_precision("auto") == "float32"
+    assert inference.resolve_precision("float32") == "float32"

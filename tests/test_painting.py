@@ -1,0 +1,84 @@
+"""The paint command end to end, through the real command line (one subprocess per scenario)."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import smooth_image
+from test_cli import run_cli
+from test_images import marked_jpeg, png_header_only
+from test_inference import checkpoint  # noqa: F401  (module fixture)
+
+
+def save(image: Image.Image, path, **options):
+    image.save(path, **options)
+    return path
+
+
+@pytest.fixture
+def mixed_inputs(tmp_path):
+    """The files users really have: the good ones must paint, the bad ones fail one by one."""
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.mkdir()
+    bad.mkdir()
+    photo = Image.fromarray(smooth_image(36, 52, seed=1))
+    save(photo.convert("L"), good / "grayscale.png")
+    rgba = photo.convert("RGBA")
+    rgba.putalpha(128)
+    save(rgba, good / "rgba.png")
+    save(Image.fromarray((np.asarray(photo.convert("L")).astype(np.uint16) * 257)), good / "sixteen_bit.png")
+    save(photo.convert("P", palette=Image.ADAPTIVE), good / "palette.png")
+    save(photo.convert("CMYK"), good / "cmyk.jpg", quality=90)
+    (good / "rotated.jpg").write_bytes(marked_jpeg(6))
+    save(photo, good / "non_square.jpg", quality=90)
+    (bad / "empty.jpg").write_bytes(b"")
+    (bad / "text.jpg").write_text("this is not a picture\n")
+    whole = io.BytesIO()
+    photo.save(whole, format="JPEG", quality=90)
+    (bad / "truncated.jpg").write_bytes(whole.getvalue()[: len(whole.getvalue()) // 2])
+    save(Image.fromarray(smooth_image(5, 40)), bad / "tiny.png")
+    (bad / "huge.png").write_bytes(png_header_only(100_000, 100_000))
+    return good, bad
+
+
+def test_every_good_file_paints_and_every_bad_one_fails_alone(mixed_inputs, checkpoint, tmp_path):  # noqa: F811
+    good, bad = mixed_inputs
+    out = tmp_path / "out"
+    result = run_cli("paint", str(good), str(bad), str(tmp_path / "missing.jpg"), "-o", str(out), "--checkpoint", str(checkpoint), "--quiet")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("outpaint paint: error:")]
+    expected = {
+        "missing.jpg": "not found", "empty.jpg": "empty", "text.jpg": "not a recognised image",
+        "truncated.jpg": "truncated", "tiny.png": "smaller than 8 pixels", "huge.png": "more than the limit",
+    }
+    assert len(errors) == len(expected)
+    for name, message in expected.items():
+        assert any(name in line and message in line for line in errors), (name, errors)
+    painted = {path.name: np.asarray(Image.open(path)) for path in out.iterdir()}
+    assert set(painted) == {"grayscale.png", "rgba.png", "sixteen_bit.png", "palette.png", "cmyk.png", "rotated.png", "non_square.png"}
+    for name, image in painted.items():
+        assert image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8, name
+    assert painted["non_square.png"].shape == (36, 52 + 2 * 9, 3)
+    height, width = np.asarray(Image.open(io.BytesIO(marked_jpeg(1)))).shape[:2]
+    assert painted["rotated.png"].shape[0] == width  # the EXIF rotation was applied first
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left behind
+
+
+def test_recursive_rounds_and_plain_paste(checkpoint, tmp_path):  # noqa: F811
+    Image.fromarray(smooth_image(32, 32)).save(tmp_path / "square.png")
+    out = tmp_path / "out"
+    result = run_cli("paint", str(tmp_path / "square.png"), "-o", str(out), "--checkpoint", str(checkpoint), "--times", "5", "--no-blend")
+    assert result.returncode == 0, result.stderr
+    painted = np.asarray(Image.open(out / "square.png"))
+    assert painted.shape == (32, 112, 3)
+    np.testing.assert_array_equal(painted[:, 40:72], smooth_image(32, 32))
+
+
+def test_a_missing_or_corrupt_checkpoint_is_one_clear_error(tmp_path, checkpoint):  # noqa: F811
+    Image.fromarray(smooth_image(32, 32)).save(tmp_path / "photo.png")
+    result = run_cli("paint", str(tmp_path / "photo.png"), "-o", str(tmp_path / "out"), "--checkpoint", str(tmp_path / "nowhere"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [f"outpaint paint: error: checkpoint folder not found: {tmp_path / 'nowhere'}"]
