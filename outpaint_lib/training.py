@@ -76,10 +76,10 @@ def train(
     With ``resume``, the run continues from its newest complete checkpoint; ``total_steps``
     may then be omitted.
     """
-    run_dir = Path(run_dir)
-    total_steps = _prepare_run_folder(config, run_dir, total_steps, resume)
     if checkpoint_every < 1 or validate_every < 1:
         raise TrainingError("checkpoint and validation intervals must be at least 1 step")
+    run_dir = Path(run_dir)
+    total_steps = _prepare_run_folder(config, run_dir, total_steps, resume)
     schedule = Schedule.split(total_steps, config.phase_ratios)
 
     train_folder, val_folder = _folders(config, data_dir, val_dir, validation_images)
@@ -107,15 +107,15 @@ def train(
         progress=progress,
     )
     remaining = total_steps - start_step
-    if remaining > 0:
-        dataset = training_dataset(train_folder, config, seed=config.seed + start_step)
-        try:
+    try:
+        if remaining > 0:
+            dataset = training_dataset(train_folder, config, seed=config.seed + start_step)
             gan.fit(dataset, epochs=1, steps_per_epoch=remaining, shuffle=False, verbose=0, callbacks=[monitor])
-        finally:
-            monitor.close()
         if monitor.failure:
             raise TrainingError(monitor.failure)
-    monitor.finish()
+        monitor.finish()
+    finally:
+        monitor.close()
     return TrainingResult(run_dir, monitor.step, schedule, read_history(run_dir / HISTORY_FILE) or history)
 
 
