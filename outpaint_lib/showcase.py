@@ -1,0 +1,156 @@
+"""Pictures for people: the figures of the notebook and the checkpoint's sample sheet.
+
+Each function takes library objects and returns a Matplotlib ``Figure`` (no pyplot state) or a
+uint8 image, so that the notebook is a sequence of one-line calls.
+"""
+
+from __future__ import annotations
+
+import platform
+
+import cv2
+import numpy as np
+from matplotlib.figure import Figure
+
+from outpaint_lib import geometry
+from outpaint_lib.config import OutpaintConfig
+from outpaint_lib.data import augment
+from outpaint_lib.evaluation import EvaluationReport
+from outpaint_lib.inference import Outpainter, native_bfloat16
+from outpaint_lib.models import parameter_counts
+from outpaint_lib.postprocess import paste_centre
+
+HIDDEN_GREY = 128
+
+
+def runtime_summary(config: OutpaintConfig) -> str:
+    """Where this notebook runs and in which precision."""
+    import keras
+    import tensorflow as tf
+
+    devices = ", ".join(device.device_type for device in tf.config.list_physical_devices()) or "none"
+    return (
+        f"Python {platform.python_version()}, TensorFlow {tf.__version__}, Keras {keras.__version__}\n"
+        f"devices: {devices}; native bfloat16 on this CPU: {native_bfloat16()}\n"
+        f"preset {config.name!r}: {config.image_size} px, input mode {config.input_mode!r}, "
+        f"precision {config.precision}, width x{config.width_multiplier:g}, batch {config.batch_size}"
+    )
+
+
+def parameter_table(configs: list[OutpaintConfig]) -> str:
+    """Parameter counts per network, next to what the references state."""
+    lines = [f"{'preset':<12} {'generator':>12} {'discriminator':>14} {'local part':>11} {'total':>12}"]
+    for config in configs:
+        counts = parameter_counts(config)
+        local = counts.get("local_discriminator")
+        lines.append(
+            f"{config.name:<12} {counts['generator']:>12,} {counts['discriminator']:>14,} "
+            f"{(f'{local:,}' if local else '-'):>11} {counts['total']:>12,}"
+        )
+    lines.append("reference: paper generator 3,335,747; global D with concatenator 886,401; with local D 2,195,137")
+    return "\n".join(lines)
+
+
+def hide_strips(image: np.ndarray, strip_width: int) -> np.ndarray:
+    """The image as the model sees it: the centre, with the hidden strips grey."""
+    centre, _ = geometry.split_image(image, strip_width)
+    return paste_centre(np.full_like(image, HIDDEN_GREY), np.asarray(centre))
+
+
+def plot_split(image: np.ndarray, config: OutpaintConfig, seed: int = 0) -> Figure:
+    """How the cropping pipeline splits a square photo, without and with augmentation."""
+    k = config.strip_width
+    augmented = augment(image, np.random.default_rng(seed), probability=1.0)
+    figure = Figure(figsize=(10, 5))
+    axes = figure.subplots(2, 4)
+    for row, (label, picture) in enumerate((("original", image), ("augmented (all 5 transforms)", augmented))):
+        centre, strips = (np.asarray(part) for part in geometry.split_image(picture, k))
+        panels = [
+            (picture, f"{label}: whole image"),
+            (centre, "centre: the generator's input"),
+            (strips, "hidden strips (identity-loss target)"),
+            (hide_strips(picture, k), "what is known"),
+        ]
+        for axis, (panel, title) in zip(axes[row], panels):
+            axis.imshow(panel)
+            axis.set_title(title, fontsize=8)
+            axis.axis("off")
+    figure.tight_layout()
+    return figure
+
+
+def comparison_rows(outpainter: Outpainter, truths: list[np.ndarray]) -> list[list[np.ndarray]]:
+    """Per square ground-truth image: [known centre, output pasted, output blended, truth]."""
+    k = truths[0].shape[1] // 4
+    centres = [truth[:, k : truth.shape[1] - k] for truth in truths]
+    pasted = outpainter.outpaint_batch(centres, blend=False)
+    blended = outpainter.outpaint_batch(centres, blend=True)
+    return [[hide_strips(t, k), p, b, t] for t, p, b in zip(truths, pasted, blended)]
+
+
+COMPARISON_TITLES = ["input (centre)", "outpainted, pasted", "outpainted, Poisson-blended", "ground truth"]
+
+
+def plot_image_grid(rows: list[list[np.ndarray]], titles: list[str] = COMPARISON_TITLES, size: float = 2.2) -> Figure:
+    figure = Figure(figsize=(size * len(rows[0]), size * len(rows)))
+    axes = np.atleast_2d(figure.subplots(len(rows), len(rows[0])))
+    for row_index, row in enumerate(rows):
+        for axis, picture in zip(axes[row_index], row):
+            axis.imshow(picture)
+            axis.axis("off")
+    for axis, title in zip(axes[0], titles):
+        axis.set_title(title, fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def plot_rounds(image: np.ndarray, rounds: list[np.ndarray]) -> Figure:
+    """Recursive outpainting: the input, then every round, at a common scale."""
+    pictures = [image, *rounds]
+    widest = pictures[-1].shape[1]
+    figure = Figure(figsize=(12, 1.3 * len(pictures)))
+    axes = figure.subplots(len(pictures), 1)
+    for index, (axis, picture) in enumerate(zip(axes, pictures)):
+        canvas = np.full((picture.shape[0], widest, 3), 255, np.uint8)
+        left = (widest - picture.shape[1]) // 2
+        canvas[:, left : left + picture.shape[1]] = picture
+        axis.imshow(canvas)
+        axis.set_title("input" if index == 0 else f"round {index}: {picture.shape[1]} x {picture.shape[0]}", fontsize=8)
+        axis.axis("off")
+    figure.tight_layout()
+    return figure
+
+
+def plot_evaluation(report: EvaluationReport) -> Figure:
+    """Strip RMSE (lower is better) and SSIM (higher is better) per method."""
+    methods = list(report.scores)
+    colours = ["#1f4e79" if method == "model" else "#9aa9b9" for method in methods]
+    figure = Figure(figsize=(10, 3.5))
+    for axis, metric, label in zip(figure.subplots(1, 2), ("rmse", "ssim"), ("strip RMSE (0-255), lower is better", "strip SSIM, higher is better")):
+        values = [report.scores[method][metric] for method in methods]
+        axis.bar(methods, values, color=colours)
+        axis.set_title(label, fontsize=9)
+        axis.tick_params(axis="x", labelrotation=30, labelsize=8)
+        for position, value in enumerate(values):
+            axis.text(position, value, f"{value:.2f}" if metric == "rmse" else f"{value:.3f}", ha="center", va="bottom", fontsize=8)
+    figure.suptitle(f"{report.images} images from {report.data} at {report.size} px", fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def sample_sheet(outpainter: Outpainter, truths: list[np.ndarray], recursive_source: np.ndarray, times: int = 5) -> np.ndarray:
+    """One uint8 picture: per row, known centre | output (blended) | ground truth; below, a
+    recursive ``times``-round result of ``recursive_source``, centred."""
+    k = truths[0].shape[1] // 4
+    rows = [np.concatenate([r[0], r[2], r[3]], axis=1) for r in comparison_rows(outpainter, truths)]
+    pairs = [np.concatenate(rows[i : i + 2], axis=1) for i in range(0, len(rows) - 1, 2)]
+    grid = np.concatenate(pairs or rows, axis=0)
+    widened = outpainter.outpaint(recursive_source, times=times)
+    if widened.shape[1] > grid.shape[1]:
+        height = round(widened.shape[0] * grid.shape[1] / widened.shape[1])
+        widened = cv2.resize(widened, (grid.shape[1], height), interpolation=cv2.INTER_AREA)
+    strip = np.full((widened.shape[0], grid.shape[1], 3), 255, np.uint8)
+    left = (grid.shape[1] - widened.shape[1]) // 2
+    strip[:, left : left + widened.shape[1]] = widened
+    separator = np.full((max(4, k // 4), grid.shape[1], 3), 255, np.uint8)
+    return np.concatenate([grid, separator, strip], axis=0)

@@ -1,0 +1,28 @@
+"""The notebook executes top to bottom in smoke mode and draws its figures."""
+
+import os
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import REPOSITORY
+
+
+def tagged(notebook, tag):
+    return [cell for cell in notebook.cells if tag in cell.metadata.get("tags", [])]
+
+
+@pytest.mark.slow
+def test_the_notebook_runs_in_smoke_mode(tmp_path, monkeypatch):
+    monkeypatch.setenv("OUTPAINT_SMOKE", "1")
+    monkeypatch.setenv("OUTPAINT_RUN_DIR", str(tmp_path / "run"))
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
+    notebook = nbformat.read(REPOSITORY / "outpaint.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(REPOSITORY)}}).execute()
+    for cell in notebook.cells:
+        assert not any(output.get("output_type") == "error" for output in cell.get("outputs", []))
+    for tag in ("phase-losses", "recursive"):
+        (cell,) = tagged(notebook, tag)
+        assert any("image/png" in output.get("data", {}) for output in cell.outputs), tag
+    assert (tmp_path / "run" / "losses.png").is_file()

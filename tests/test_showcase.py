@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from outpaint_lib.config import PAPER, PAPER_LOCAL
+from outpaint_lib.evaluation import EvaluationReport
+from outpaint_lib.inference import Outpainter
+from outpaint_lib.showcase import (
+    comparison_rows, hide_strips, parameter_table, plot_evaluation, plot_image_grid, plot_rounds, plot_split,
+    runtime_summary, sample_sheet,
+)
+
+from conftest import smooth_image, tiny
+from test_inference import checkpoint  # noqa: F401  (module fixture)
+
+
+@pytest.fixture(scope="module")
+def outpainter(checkpoint):  # noqa: F811
+    return Outpainter.load(checkpoint, precision="float32")
+
+
+def test_hide_strips_keeps_only_the_centre():
+    image = smooth_image(16, 16)
+    hidden = hide_strips(image, 4)
+    np.testing.assert_array_equal(hidden[:, 4:12], image[:, 4:12])
+    assert (hidden[:, :4] == 128).all() and (hidden[:, 12:] == 128).all()
+
+
+def test_comparison_rows_and_grid(outpainter):
+    truths = [smooth_image(32, 32, seed) for seed in range(3)]
+    rows = comparison_rows(outpainter, truths)
+    assert len(rows) == 3 and all(len(row) == 4 for row in rows)
+    assert all(picture.shape == (32, 32, 3) for row in rows for picture in row)
+    np.testing.assert_array_equal(rows[0][1][:, 8:24], truths[0][:, 8:24])  # pasted keeps the centre
+    np.testing.assert_array_equal(rows[0][3], truths[0])
+    assert len(plot_image_grid(rows).axes) == 12
+
+
+def test_sample_sheet_holds_the_pairs_and_a_recursive_strip(outpainter):
+    truths = [smooth_image(32, 32, seed) for seed in range(8)]
+    sheet = sample_sheet(outpainter, truths, smooth_image(32, 32, 9))
+    # 4 rows of 2 x (centre, output, truth), a separator, then the 112-wide recursive result.
+    assert sheet.dtype == np.uint8 and sheet.shape[1] == 2 * 3 * 32
+    assert sheet.shape[0] == 4 * 32 + 4 + 32
+
+
+def test_figures_are_drawn(outpainter):
+    image = smooth_image(32, 32)
+    assert len(plot_split(image, tiny()).axes) == 8
+    assert len(plot_rounds(image, outpainter.outpaint_rounds(image, times=2)).axes) == 3
+    report = EvaluationReport("photos", 32, 5, 0, {"model": {"rmse": 20.0, "psnr": 22.0, "ssim": 0.6},
+                                                    "telea": {"rmse": 30.0, "psnr": 18.0, "ssim": 0.5}})
+    assert len(plot_evaluation(report).axes) == 2
+
+
+def test_text_summaries():
+    table = parameter_table([PAPER, PAPER_LOCAL])
+    assert "3,335,747" in table and "886,401" in table and "2,195,137" in table and "1,307,712" in table
+    assert "precision float32" in runtime_summary(PAPER)
