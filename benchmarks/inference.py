@@ -60,13 +60,34 @@ def photo(height: int, width: int, seed: int = 0) -> np.ndarray:
     return np.clip(base + rng.normal(0, 8, (height, width, 3)), 0, 255).astype(np.uint8)
 
 
+def random_generator(width_multiplier: float) -> str:
+    """A paper generator with random weights, saved like a checkpoint in a temporary folder."""
+    import tempfile
+
+    from outpaint_lib.config import PAPER
+    from outpaint_lib.generator_files import save_generator
+    from outpaint_lib.models import build_generator
+
+    config = PAPER.replace(width_multiplier=width_multiplier)
+    folder = tempfile.mkdtemp(prefix="outpaint-random-generator-")
+    save_generator(build_generator(config), config, folder)
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
+    parser.add_argument("--random-width", type=float, metavar="MULTIPLIER",
+                        help="instead of a checkpoint, the paper generator at this width with random weights "
+                             "(latency does not depend on the weights' values)")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--precision", default="float32", choices=["auto", "float32", "mixed_bfloat16"])
     arguments = parser.parse_args()
-    outpainter = Outpainter.load(arguments.checkpoint, precision=arguments.precision)
+    checkpoint, label = arguments.checkpoint, f"checkpoint {arguments.checkpoint}"
+    if arguments.random_width:
+        checkpoint = random_generator(arguments.random_width)
+        label = f"paper generator at width x{arguments.random_width:g}, random weights"
+    outpainter = Outpainter.load(checkpoint, precision=arguments.precision)
     size = outpainter.config.image_size
     cases = {
         f"one {size} x {size // 2} centre -> {size} x {size}": lambda: outpainter.outpaint(photo(size, size // 2)),
@@ -74,7 +95,7 @@ def main() -> None:
         "480 x 320 photo, full resolution, blended": lambda: outpainter.outpaint(photo(320, 480)),
         f"5 recursive rounds on {size} x {size}": lambda: outpainter.outpaint(photo(size, size), times=5),
     }
-    print(f"checkpoint {arguments.checkpoint}, computing in {arguments.precision}")
+    print(f"{label}, computing in {arguments.precision}")
     print(f"{'case':<44} {'median ms':>10} {'blending ms':>12} {'blending':>9}")
     for name, function in cases.items():
         total = median_seconds(function, arguments.repeats)

@@ -16,14 +16,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkpoint", default=os.path.join(os.path.dirname(HERE), "checkpoint"))
+    parser.add_argument("--checkpoint", help="also time this checkpoint's generator (e.g. checkpoint/)")
     arguments = parser.parse_args()
     scripts = [
         ["training.py"],
-        ["pipeline.py"],
-        ["inference.py", "--checkpoint", arguments.checkpoint],
-        ["inference.py", "--checkpoint", arguments.checkpoint, "--precision", "mixed_bfloat16"],
+        ["training.py", "--presets", "paper", "--precisions", "mixed_bfloat16", "--width-multiplier", "0.5", "--steps", "8", "--warmup", "3"],
+        ["pipeline.py", "--consumed", "5.3"],
+        ["inference.py", "--random-width", "1.0", "--repeats", "10"],
+        ["inference.py", "--random-width", "1.0", "--repeats", "10", "--precision", "mixed_bfloat16"],
+        ["inference.py", "--random-width", "0.5", "--repeats", "10", "--precision", "mixed_bfloat16"],
     ]
+    if arguments.checkpoint:
+        scripts.append(["inference.py", "--checkpoint", arguments.checkpoint, "--precision", "auto"])
     for script, *options in scripts:
         print(f"\n== {script} {' '.join(options)}", flush=True)
         subprocess.run([sys.executable, os.path.join(HERE, script), *options], check=True)

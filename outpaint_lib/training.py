@@ -95,8 +95,10 @@ def train(
     config.save(run_dir / CONFIG_FILE)
     atomic_write_text(run_dir / RUN_FILE, _run_description(schedule, data_dir, val_folder))
 
-    # Continue the random streams where a fresh run would be at this step, not from its start.
-    keras.utils.set_random_seed(config.seed + start_step)
+    # The random state of a run at step s is derived from (seed, s): initialisation, dropout
+    # and the data order and augmentation continue from there rather than replaying step 0.
+    random_seed = state.get("random_seed", config.seed + start_step) if state else config.seed
+    keras.utils.set_random_seed(random_seed)
     gan.phase = schedule.phase_at(start_step)
     monitor = TrainingMonitor(
         gan, run_dir, schedule, start_step,
@@ -109,7 +111,7 @@ def train(
     remaining = total_steps - start_step
     try:
         if remaining > 0:
-            dataset = training_dataset(train_folder, config, seed=config.seed + start_step)
+            dataset = training_dataset(train_folder, config, seed=random_seed)
             gan.fit(dataset, epochs=1, steps_per_epoch=remaining, shuffle=False, verbose=0, callbacks=[monitor])
         if monitor.failure:
             raise TrainingError(monitor.failure)
@@ -297,6 +299,8 @@ class TrainingMonitor(keras.callbacks.Callback):
             "next_phase": self.schedule.phase_at(self.step),
             "total_steps": self.schedule.total_steps,
             "seed": self.gan.config.seed,
+            # What a run resuming here seeds its random streams with (see ``train``).
+            "random_seed": self.gan.config.seed + self.step,
         }
         checkpoints.write_checkpoint(self.run_dir, self.gan, state)
         save_generator(self.gan.generator, self.gan.config, self.run_dir / GENERATOR_FOLDER)

@@ -78,3 +78,13 @@ def image_folder(tmp_path) -> Path:
         target = folder / ("nested" if index == 0 else "") / f"image_{index:02d}.{extension}"
         Image.fromarray(smooth_image(height, width, seed=index)).save(target)
     return folder
+
+
+@pytest.fixture
+def training_images(tmp_path) -> Path:
+    """Twenty-four small smooth images: enough for tiny training runs with a held-out set."""
+    folder = tmp_path / "train"
+    folder.mkdir()
+    for index in range(24):
+        Image.fromarray(smooth_image(36, 36, seed=index)).save(folder / f"{index:02d}.png")
+    return folder

@@ -37,15 +37,6 @@ ENVIRONMENT = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 # Killed training -----------------------------------------------------------------------------
 
-@pytest.fixture
-def training_images(tmp_path):
-    folder = tmp_path / "train"
-    folder.mkdir()
-    for index in range(24):
-        Image.fromarray(smooth_image(36, 36, seed=index)).save(folder / f"{index:02d}.png")
-    return folder
-
-
 def start_training(training_images, run, *options):
     command = [
         sys.executable, "-m", "outpaint_lib", "train", "--data", str(training_images), "--out", str(run),

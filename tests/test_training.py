@@ -19,15 +19,6 @@ from outpaint_lib.training import TrainingError, train
 from conftest import REPOSITORY, smooth_image, tiny
 
 
-@pytest.fixture
-def training_images(tmp_path):
-    folder = tmp_path / "train"
-    folder.mkdir()
-    for index in range(24):
-        Image.fromarray(smooth_image(36, 36, seed=index)).save(folder / f"{index:02d}.png")
-    return folder
-
-
 def assert_unbroken(rows, total):
     assert [row["step"] for row in rows] == list(range(1, total + 1))
     phases = [row["phase"] for row in rows]
@@ -52,7 +43,7 @@ def test_a_short_run_goes_through_all_three_phases_and_writes_its_outputs(traini
     assert sample.shape == (2 * 32, 4 * 32, 3)  # two held-out images; input, raw, pasted, truth
     assert [p.name for p in checkpoints.list_checkpoints(run)] == ["step-000000030", "step-000000020"]
     state = json.loads((run / "checkpoints" / "step-000000030" / "state.json").read_text())
-    assert state["step"] == 30 and state["phase"] == 3
+    assert state["step"] == 30 and state["phase"] == 3 and state["random_seed"] == 30
     generator, config = load_generator(run / "generator")
     assert config.image_size == 32 and generator.output_shape == (None, 32, None, 3)
     load_generator(run / "generator_phase1")
