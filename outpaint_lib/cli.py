@@ -72,9 +72,8 @@ def command_paint(arguments: argparse.Namespace) -> int:
         arguments.inputs, arguments.output, checkpoint=arguments.checkpoint, times=arguments.times,
         blend=arguments.blend, max_pixels=arguments.max_pixels, progress=not arguments.quiet,
         precision=arguments.precision,
+        on_failure=lambda path, message: print(f"outpaint paint: error: {path}: {message}", file=sys.stderr, flush=True),
     )
-    for path, message in outcome.failures:
-        print(f"outpaint paint: error: {path}: {message}", file=sys.stderr)
     print(f"painted {len(outcome.written)} image(s) into {arguments.output}; {len(outcome.failures)} failed")
     return 1 if outcome.failures else 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from outpaint_lib.files import atomic_write_bytes
@@ -42,19 +42,27 @@ def paint_files(
     progress: bool = True,
     precision: str = "auto",
     outpainter: Outpainter | None = None,
+    on_failure: Callable[[str, str], None] | None = None,
 ) -> PaintOutcome:
     """Outpaint every input into ``output_dir/<stem>.png`` (written atomically). Files that
-    fail are collected with a one-line reason; the others are still painted."""
+    fail are collected with a one-line reason (and passed to ``on_failure`` as they happen);
+    the others are still painted."""
     outpainter = outpainter or Outpainter.load(checkpoint, precision=precision)
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     outcome = PaintOutcome()
+
+    def fail(path, message: str) -> None:
+        outcome.failures.append((str(path), message))
+        if on_failure is not None:
+            on_failure(str(path), message)
+
     paths = expand_inputs(inputs)
     targets: dict[Path, Path] = {}
     for path in paths:
         target = output_dir / f"{path.stem}.png"
         if target in targets.values():
-            outcome.failures.append((str(path), f"output {target.name} would overwrite the result of another input"))
+            fail(path, f"output {target.name} would overwrite the result of another input")
         else:
             targets[path] = target
     bar = None
@@ -70,7 +78,7 @@ def paint_files(
             try:
                 loaded.append((path, target, load_image(path, max_pixels=max_pixels, min_side=MIN_SIDE)))
             except ImageError as error:
-                outcome.failures.append((str(path), str(error)))
+                fail(path, str(error))
         images = [image for _, _, image in loaded]
         for _ in range(times):
             images = outpainter.outpaint_batch(images, blend) if images else images

@@ -82,3 +82,18 @@ def test_a_missing_or_corrupt_checkpoint_is_one_clear_error(tmp_path, checkpoint
     result = run_cli("paint", str(tmp_path / "photo.png"), "-o", str(tmp_path / "out"), "--checkpoint", str(tmp_path / "nowhere"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [f"outpaint paint: error: checkpoint folder not found: {tmp_path / 'nowhere'}"]
+
+
+def test_inputs_that_would_share_an_output_name_are_reported(checkpoint, tmp_path):  # noqa: F811
+    from outpaint_lib.painting import paint_files
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        Image.fromarray(smooth_image(32, 32)).save(tmp_path / folder / "beach.png")
+    seen = []
+    outcome = paint_files(
+        [tmp_path / "a", tmp_path / "b"], tmp_path / "out", checkpoint=checkpoint, progress=False,
+        precision="float32", on_failure=lambda path, message: seen.append((path, message)),
+    )
+    assert [p.name for p in outcome.written] == ["beach.png"]
+    assert seen == outcome.failures == [(str(tmp_path / "b" / "beach.png"), "output beach.png would overwrite the result of another input")]
