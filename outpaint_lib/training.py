@@ -222,7 +222,6 @@ class TrainingMonitor(keras.callbacks.Callback):
             )
             if progress else None
         )
-        self._last_checkpoint_step: int | None = None
         # Wall time accumulates across resumes, so runs can be compared at equal time.
         previous = read_history(run_dir / HISTORY_FILE)
         self._seconds_before = previous[-1].get("seconds", 0.0) if previous else 0.0
@@ -304,15 +303,13 @@ class TrainingMonitor(keras.callbacks.Callback):
         }
         checkpoints.write_checkpoint(self.run_dir, self.gan, state)
         save_generator(self.gan.generator, self.gan.config, self.run_dir / GENERATOR_FOLDER)
-        self._last_checkpoint_step = self.step
 
     def finish(self) -> None:
         """Make sure the end of the run is checkpointed and plotted (also after a resume that
         found nothing left to do)."""
-        if self._last_checkpoint_step != self.step and not self.failure:
-            saved = checkpoints.list_checkpoints(self.run_dir)
-            if not saved or not saved[0].name.endswith(f"{self.step:09d}"):
-                self.checkpoint()
+        saved = checkpoints.list_checkpoints(self.run_dir)
+        if not saved or saved[0].name != f"step-{self.step:09d}":
+            self.checkpoint()
         rows = read_history(self.run_dir / HISTORY_FILE)
         if rows:
             plot_phase_losses(rows, self.run_dir / PLOT_FILE)
