@@ -119,7 +119,10 @@ def _load_optimizer(optimizer, path: Path) -> None:
         if tuple(variable.shape) != value.shape:
             raise ValueError(f"{path.name}: {variable.path} has shape {value.shape}, expected {tuple(variable.shape)}")
     for variable, value in zip(optimizer.variables, values):
-        variable.assign(value)
+        # The learning rate is a setting of the run's configuration, not state: a resumed run
+        # that changes it (e.g. to fine-tune) must get the new value.
+        if not variable.path.endswith("learning_rate"):
+            variable.assign(value)
 
 
 def _remove_temporaries(run_dir: str | os.PathLike) -> None:

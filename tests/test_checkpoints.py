@@ -39,6 +39,19 @@ def test_round_trip_restores_weights_optimizers_and_state(tmp_path):
     assert int(fresh.generator_optimizer.iterations) == 2
 
 
+def test_the_learning_rate_comes_from_the_configuration_not_the_checkpoint(tmp_path):
+    gan = trained_gan()
+    checkpoints.write_checkpoint(tmp_path, gan, {"step": 2, "phase": 3})
+    slower = OutpaintGAN(gan.config.replace(generator_learning_rate=1e-4))
+    slower.compile()
+    checkpoints.restore_latest(tmp_path, slower)
+    assert float(slower.generator_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert int(slower.generator_optimizer.iterations) == 2
+    np.testing.assert_array_equal(
+        slower.generator_optimizer.variables[-1].numpy(), gan.generator_optimizer.variables[-1].numpy()
+    )
+
+
 def test_only_the_last_two_are_kept_and_no_temporaries_remain(tmp_path):
     gan = trained_gan(steps=1)
     for step in (1, 2, 3):
