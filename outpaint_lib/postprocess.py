@@ -5,6 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+HIDDEN_GREY = 128
+
 # Poisson cloning reads a ring of destination pixels around the mask; a mask that touches the
 # image border is OpenCV's known source of ROI errors, so the destination is padded first.
 BLEND_PADDING = 2
@@ -24,6 +26,12 @@ def paste_centre(generated: np.ndarray, centre: np.ndarray) -> np.ndarray:
     result = generated.copy()
     result[:, left : left + centre.shape[1]] = centre
     return result
+
+
+def hide_strips(image: np.ndarray, strip_width: int) -> np.ndarray:
+    """The image as the generator knows it, for display: the centre, with the hidden strips grey."""
+    width = image.shape[1]
+    return paste_centre(np.full_like(image, HIDDEN_GREY), image[:, strip_width : width - strip_width])
 
 
 def poisson_blend(generated: np.ndarray, centre: np.ndarray) -> np.ndarray:

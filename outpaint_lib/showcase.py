@@ -18,9 +18,7 @@ from outpaint_lib.data import augment
 from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter, native_bfloat16
 from outpaint_lib.models import parameter_counts
-from outpaint_lib.postprocess import paste_centre
-
-HIDDEN_GREY = 128
+from outpaint_lib.postprocess import hide_strips
 
 
 def runtime_summary(config: OutpaintConfig) -> str:
@@ -49,12 +47,6 @@ def parameter_table(configs: list[OutpaintConfig]) -> str:
         )
     lines.append("reference: paper generator 3,335,747; global D with concatenator 886,401; with local D 2,195,137")
     return "\n".join(lines)
-
-
-def hide_strips(image: np.ndarray, strip_width: int) -> np.ndarray:
-    """The image as the model sees it: the centre, with the hidden strips grey."""
-    centre, _ = geometry.split_image(image, strip_width)
-    return paste_centre(np.full_like(image, HIDDEN_GREY), np.asarray(centre))
 
 
 def plot_split(image: np.ndarray, config: OutpaintConfig, seed: int = 0) -> Figure:

@@ -27,10 +27,10 @@ from outpaint_lib.errors import OutpaintError
 from outpaint_lib.files import atomic_write_bytes, atomic_write_text
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.generator_files import save_generator
-from outpaint_lib.history import HISTORY_FILE, HistoryWriter, read_history, truncate_history
+from outpaint_lib.history import HISTORY_FILE, HistoryWriter, truncate_history
 from outpaint_lib.images import encode_png
 from outpaint_lib.plotting import PLOT_FILE, plot_phase_losses
-from outpaint_lib.postprocess import paste_centre, to_uint8
+from outpaint_lib.postprocess import hide_strips, paste_centre, to_uint8
 from outpaint_lib.schedule import Schedule
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def train(
     keras.utils.set_random_seed(random_seed)
     gan.phase = schedule.phase_at(start_step)
     monitor = TrainingMonitor(
-        gan, run_dir, schedule, start_step,
+        gan, run_dir, schedule, start_step, history,
         validation=_validation_batches(val_folder, config, validation_images),
         sample_images=sample_images,
         checkpoint_every=checkpoint_every,
@@ -118,7 +118,7 @@ def train(
         monitor.finish()
     finally:
         monitor.close()
-    return TrainingResult(run_dir, monitor.step, schedule, read_history(run_dir / HISTORY_FILE) or history)
+    return TrainingResult(run_dir, monitor.step, schedule, monitor.history)
 
 
 def _prepare_run_folder(config: OutpaintConfig, run_dir: Path, total_steps: int | None, resume: bool) -> int:
@@ -200,7 +200,7 @@ class TrainingMonitor(keras.callbacks.Callback):
     """Drives the schedule and records the run: phase switches, history rows, validation MSE,
     sample sheets, the phase-loss plot, checkpoints and the non-finite-loss guard."""
 
-    def __init__(self, gan: OutpaintGAN, run_dir: Path, schedule: Schedule, start_step: int, *,
+    def __init__(self, gan: OutpaintGAN, run_dir: Path, schedule: Schedule, start_step: int, history: list[dict], *,
                  validation: list[dict], sample_images: int, checkpoint_every: int,
                  validate_every: int, progress: bool):
         super().__init__()
@@ -208,6 +208,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.run_dir = run_dir
         self.schedule = schedule
         self.step = start_step
+        self.history = history  # the rows up to start_step, then each step as it completes
         self.validation = validation
         self.sample_images = sample_images
         self.checkpoint_every = checkpoint_every
@@ -223,8 +224,7 @@ class TrainingMonitor(keras.callbacks.Callback):
             if progress else None
         )
         # Wall time accumulates across resumes, so runs can be compared at equal time.
-        previous = read_history(run_dir / HISTORY_FILE)
-        self._seconds_before = previous[-1].get("seconds", 0.0) if previous else 0.0
+        self._seconds_before = history[-1].get("seconds", 0.0) if history else 0.0
         self._started = time.monotonic()
 
     # Keras hooks.
@@ -252,11 +252,12 @@ class TrainingMonitor(keras.callbacks.Callback):
             row["val_mse"] = self.validation_mse()
             self.write_samples()
         self._writer.append(row)
+        self.history.append(row)
         if self._progress is not None:
             shown = [(key, value) for key, value in row.items() if key not in ("step", "phase", "seconds")]
             self._progress.update(self.step, values=[("phase", phase), *shown])
         if "val_mse" in row:
-            plot_phase_losses(read_history(self.run_dir / HISTORY_FILE), self.run_dir / PLOT_FILE)
+            plot_phase_losses(self.history, self.run_dir / PLOT_FILE)
         if self.step == self.schedule.boundaries[0] and self.schedule.phase_steps[0] > 0:
             save_generator(self.gan.generator, self.gan.config, self.run_dir / PHASE_ONE_GENERATOR_FOLDER)
         if self.step % self.checkpoint_every == 0 or at_end:
@@ -286,8 +287,8 @@ class TrainingMonitor(keras.callbacks.Callback):
         rows = []
         for image, centre, painted in zip(images, np.asarray(centres), generated):
             truth, centre8, painted8 = (to_uint8(x, config.value_range) for x in (image, centre, painted))
-            shown_input = paste_centre(np.full_like(truth, 128), centre8)
-            rows.append(np.concatenate([shown_input, painted8, paste_centre(painted8, centre8), truth], axis=1))
+            known = hide_strips(truth, config.strip_width)
+            rows.append(np.concatenate([known, painted8, paste_centre(painted8, centre8), truth], axis=1))
         sheet = np.concatenate(rows, axis=0)
         atomic_write_bytes(self.run_dir / SAMPLES_FOLDER / f"step-{self.step:09d}.png", encode_png(sheet))
 
@@ -310,9 +311,8 @@ class TrainingMonitor(keras.callbacks.Callback):
         saved = checkpoints.list_checkpoints(self.run_dir)
         if not saved or saved[0].name != f"step-{self.step:09d}":
             self.checkpoint()
-        rows = read_history(self.run_dir / HISTORY_FILE)
-        if rows:
-            plot_phase_losses(rows, self.run_dir / PLOT_FILE)
+        if self.history:
+            plot_phase_losses(self.history, self.run_dir / PLOT_FILE)
 
     def close(self) -> None:
         self._writer.close()

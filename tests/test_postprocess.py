@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from outpaint_lib.postprocess import paste_centre, poisson_blend, to_uint8
+from outpaint_lib.postprocess import hide_strips, paste_centre, poisson_blend, to_uint8
+
+from conftest import smooth_image
 
 
 def ramp_with_offset_centre(height, width, centre_width, offset=30):
@@ -62,3 +64,10 @@ def test_blending_rejects_a_centre_that_does_not_fit():
         poisson_blend(generated, np.zeros((17, 8, 3), np.uint8))
     with pytest.raises(TypeError):
         poisson_blend(generated.astype(np.float32), centre)
+
+
+def test_hide_strips_keeps_only_the_centre():
+    image = smooth_image(16, 16)
+    hidden = hide_strips(image, 4)
+    np.testing.assert_array_equal(hidden[:, 4:12], image[:, 4:12])
+    assert (hidden[:, :4] == 128).all() and (hidden[:, 12:] == 128).all()

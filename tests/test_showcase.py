@@ -5,7 +5,7 @@ from outpaint_lib.config import PAPER, PAPER_LOCAL
 from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.showcase import (
-    comparison_rows, hide_strips, parameter_table, plot_evaluation, plot_image_grid, plot_rounds, plot_split,
+    comparison_rows, parameter_table, plot_evaluation, plot_image_grid, plot_rounds, plot_split,
     runtime_summary, sample_sheet,
 )
 
@@ -16,13 +16,6 @@ from test_inference import checkpoint  # noqa: F401  (module fixture)
 @pytest.fixture(scope="module")
 def outpainter(checkpoint):  # noqa: F811
     return Outpainter.load(checkpoint, precision="float32")
-
-
-def test_hide_strips_keeps_only_the_centre():
-    image = smooth_image(16, 16)
-    hidden = hide_strips(image, 4)
-    np.testing.assert_array_equal(hidden[:, 4:12], image[:, 4:12])
-    assert (hidden[:, :4] == 128).all() and (hidden[:, 12:] == 128).all()
 
 
 def test_comparison_rows_and_grid(outpainter):
