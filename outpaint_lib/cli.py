@@ -96,6 +96,26 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def command_samples(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.files import atomic_write_bytes
+    from outpaint_lib.images import encode_png, find_images, load_square
+    from outpaint_lib.inference import Outpainter
+    from outpaint_lib.showcase import evenly_spaced, sample_sheet
+
+    files = find_images(arguments.data)
+    if not files:
+        raise OutpaintError(f"no images in {arguments.data}")
+    outpainter = Outpainter.load(arguments.checkpoint, precision="float32")
+    size = outpainter.config.image_size
+    chosen = evenly_spaced(files, arguments.count)
+    truths = [load_square(path, size) for path in chosen]
+    source = load_square(arguments.recursive or chosen[0], size)
+    sheet = sample_sheet(outpainter, truths, source, times=arguments.times)
+    atomic_write_bytes(arguments.output, encode_png(sheet))
+    print(f"{arguments.output}: {len(truths)} image(s) and a {arguments.times}-round result ({sheet.shape[1]} x {sheet.shape[0]} px)")
+    return 0
+
+
 def _parse_settings(settings: list[str]) -> list[tuple[str, object]]:
     """``KEY=VALUE`` pairs; values are read as JSON (numbers, lists, true) or else as text."""
     parsed = []
@@ -177,6 +197,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--limit", type=_positive, help="only the first N images")
     evaluate.add_argument("--json", help="write the scores here as JSON")
     evaluate.set_defaults(handler=command_evaluate)
+
+    samples = commands.add_parser("samples", help="a sample sheet: centre | output | truth per image, and a recursive result")
+    samples.add_argument("--data", required=True, help="folder of test images; COUNT are taken evenly across it")
+    samples.add_argument("-o", "--output", required=True, help="PNG path")
+    samples.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
+    samples.add_argument("--count", type=_positive, default=8)
+    samples.add_argument("--recursive", metavar="IMAGE", help="image for the recursive rows (default: the first one taken)")
+    samples.add_argument("--times", type=_positive, default=5, help="recursive rounds")
+    samples.set_defaults(handler=command_samples)
 
     from outpaint_lib import datasets
 

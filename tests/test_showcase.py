@@ -1,15 +1,17 @@
 import numpy as np
 import pytest
+from PIL import Image
 
 from outpaint_lib.config import PAPER, PAPER_LOCAL
 from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.showcase import (
-    comparison_rows, parameter_table, plot_evaluation, plot_image_grid, plot_rounds, plot_split,
-    runtime_summary, sample_sheet,
+    comparison_rows, evenly_spaced, parameter_table, plot_evaluation, plot_image_grid, plot_rounds,
+    plot_split, runtime_summary, sample_sheet,
 )
 
 from conftest import smooth_image, tiny
+from test_cli import run_cli
 from test_inference import checkpoint  # noqa: F401  (module fixture)
 
 
@@ -49,3 +51,27 @@ def test_text_summaries():
     table = parameter_table([PAPER, PAPER_LOCAL])
     assert "3,335,747" in table and "886,401" in table and "2,195,137" in table and "1,307,712" in table
     assert "precision float32" in runtime_summary(PAPER)
+
+
+def test_evenly_spaced_spans_the_whole_list():
+    assert evenly_spaced(list(range(10)), 3) == [0, 4, 9]
+    assert evenly_spaced(list(range(10)), 1) == [0]
+    assert evenly_spaced([1, 2], 8) == [1, 2]
+
+
+def test_samples_command_writes_the_sheet(checkpoint, tmp_path):  # noqa: F811
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for index in range(6):
+        Image.fromarray(smooth_image(40, 48, seed=index)).save(folder / f"{index}.png")
+    output = tmp_path / "sheet.png"
+    result = run_cli("samples", "--data", str(folder), "--checkpoint", str(checkpoint), "--count", "4", "--times", "2", "-o", str(output))
+    assert result.returncode == 0, result.stderr
+    with Image.open(output) as sheet:
+        # 2 rows of 2 x (centre, output, truth), a 4 px separator, the 2-round result (64 wide).
+        assert sheet.mode == "RGB" and sheet.size == (2 * 3 * 32, 2 * 32 + 4 + 32)
+
+
+def test_samples_command_reports_an_empty_folder(checkpoint, tmp_path):  # noqa: F811
+    result = run_cli("samples", "--data", str(tmp_path), "--checkpoint", str(checkpoint), "-o", str(tmp_path / "sheet.png"))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "no images" in result.stderr
