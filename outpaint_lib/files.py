@@ -9,6 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+def _process_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Read once: setting the umask to read it back is not thread-safe.
+_FILE_MODE = 0o666 & ~_process_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it is fsynced and renamed over it.
@@ -22,6 +32,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     stem = target.name[: len(target.name) - len(suffixes)] if suffixes else target.name
     handle, temporary_name = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".tmp{suffixes}", dir=target.parent)
     os.close(handle)
+    os.chmod(temporary_name, _FILE_MODE)  # what open() would give, not mkstemp's private 0600
     temporary = Path(temporary_name)
     try:
         yield temporary
