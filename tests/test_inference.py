@@ -118,3 +118,33 @@ def test_auto_precision_follows_the_cpu(monkeypatch):
     monkeypatch.setattr(inference, "native_bfloat16", lambda: False)
     assert inference.resolve_precision("auto") == "float32"
     assert inference.resolve_precision("float32") == "float32"
+
+
+def horizon_image(height: int, width: int) -> np.ndarray:
+    """A generated seascape: pale sky over dark sea, the horizon a little above the middle."""
+    generator = np.random.default_rng(0)
+    image = np.empty((height, width, 3), np.float64)
+    horizon = int(height * 0.45)
+    image[:horizon] = (150, 195, 235)
+    image[horizon:] = (25, 85, 135)
+    image += generator.normal(0, 4, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def test_the_shipped_beach_model_loads_offline_and_continues_a_horizon(monkeypatch):
+    import socket
+
+    def no_network(*arguments, **options):
+        raise AssertionError("the shipped checkpoint must load without network access")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    painter = Outpainter.load(precision="float32")  # the default: checkpoint/
+    assert painter.config.image_size == 128
+    image = horizon_image(128, 96)
+    result = painter.outpaint(image, blend=False)
+    assert result.shape == (128, 96 + 2 * 32, 3)
+    np.testing.assert_array_equal(result[:, 32:128], image)
+    # The painted strips carry the sky above the horizon and the sea below it.
+    for strip in (result[:, :32].astype(int), result[:, -32:].astype(int)):
+        assert np.abs(strip[8:48].mean(axis=(0, 1)) - (150, 195, 235)).max() < 30
+        assert np.abs(strip[72:120].mean(axis=(0, 1)) - (25, 85, 135)).max() < 30
