@@ -98,7 +98,7 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
 
 def command_samples(arguments: argparse.Namespace) -> int:
     from outpaint_lib.files import atomic_write_bytes
-    from outpaint_lib.images import encode_png, find_images, load_square
+    from outpaint_lib.images import ImageError, encode_png, find_images, load_square
     from outpaint_lib.inference import Outpainter
     from outpaint_lib.showcase import evenly_spaced, sample_sheet
 
@@ -107,9 +107,18 @@ def command_samples(arguments: argparse.Namespace) -> int:
         raise OutpaintError(f"no images in {arguments.data}")
     outpainter = Outpainter.load(arguments.checkpoint, precision="float32")
     size = outpainter.config.image_size
-    chosen = evenly_spaced(files, arguments.count)
-    truths = [load_square(path, size) for path in chosen]
-    source = load_square(arguments.recursive or chosen[0], size)
+    truths = []
+    for path in evenly_spaced(files, arguments.count):
+        try:
+            truths.append(load_square(path, size))
+        except ImageError as error:
+            print(f"outpaint samples: skipped {path}: {error}", file=sys.stderr)
+    if not truths:
+        raise OutpaintError(f"none of the images taken from {arguments.data} could be read")
+    try:
+        source = load_square(arguments.recursive, size) if arguments.recursive else truths[0]
+    except ImageError as error:
+        raise OutpaintError(f"{arguments.recursive}: {error}") from None
     sheet = sample_sheet(outpainter, truths, source, times=arguments.times)
     atomic_write_bytes(arguments.output, encode_png(sheet))
     print(f"{arguments.output}: {len(truths)} image(s) and a {arguments.times}-round result ({sheet.shape[1]} x {sheet.shape[0]} px)")

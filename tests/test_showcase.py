@@ -64,9 +64,11 @@ def test_samples_command_writes_the_sheet(checkpoint, tmp_path):  # noqa: F811
     folder.mkdir()
     for index in range(6):
         Image.fromarray(smooth_image(40, 48, seed=index)).save(folder / f"{index}.png")
+    (folder / "9_broken.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
     output = tmp_path / "sheet.png"
-    result = run_cli("samples", "--data", str(folder), "--checkpoint", str(checkpoint), "--count", "4", "--times", "2", "-o", str(output))
+    result = run_cli("samples", "--data", str(folder), "--checkpoint", str(checkpoint), "--count", "5", "--times", "2", "-o", str(output))
     assert result.returncode == 0, result.stderr
+    assert "skipped" in result.stderr and "9_broken.png" in result.stderr  # the last one taken
     with Image.open(output) as sheet:
         # 2 rows of 2 x (centre, output, truth), a 4 px separator, the 2-round result (64 wide).
         assert sheet.mode == "RGB" and sheet.size == (2 * 3 * 32, 2 * 32 + 4 + 32)
