@@ -54,18 +54,16 @@ def evaluate_folder(
     strip = size // 4
     folder = scan_folder(data_dir, size)
     paths = folder.paths[:limit] if limit else folder.paths
-    methods: dict[str, list[dict[str, float]]] = {}
-    if outpainter is not None:
-        methods["model"] = []
-    for name in BASELINES if baselines else ():
-        methods[name] = []
+    baseline_names = list(BASELINES) if baselines else []
+    method_names = (["model"] if outpainter is not None else []) + baseline_names
+    methods: dict[str, list[dict[str, float]]] = {name: [] for name in method_names}
     for start in range(0, len(paths), batch_size):
         truths = [load_square(path, size) for path in paths[start : start + batch_size]]
         centres = [truth[:, strip : size - strip] for truth in truths]
         if outpainter is not None:
             for truth, painted in zip(truths, outpainter.outpaint_batch(centres, blend=False)):
                 methods["model"].append(strip_scores(truth, painted, strip))
-        for name in BASELINES if baselines else ():
+        for name in baseline_names:
             for truth, centre in zip(truths, centres):
                 methods[name].append(strip_scores(truth, BASELINES[name](centre, strip), strip))
     scores = {name: _mean_scores(rows) for name, rows in methods.items()}

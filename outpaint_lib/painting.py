@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from outpaint_lib.files import atomic_write_bytes
-from outpaint_lib.images import DEFAULT_MAX_PIXELS, MIN_SIDE, IMAGE_EXTENSIONS, ImageError, encode_png, load_image
+from outpaint_lib.images import DEFAULT_MAX_PIXELS, MIN_SIDE, ImageError, encode_png, find_images, load_image
 from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter
 
 CHUNK = 16  # images decoded and painted together: bounds memory, lets equal sizes share a batch
@@ -25,7 +25,7 @@ def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
     paths: list[Path] = []
     for entry in map(Path, inputs):
         if entry.is_dir():
-            paths.extend(sorted(p for p in entry.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file()))
+            paths.extend(find_images(entry))
         else:
             paths.append(entry)  # a missing file is reported when it is read
     return paths

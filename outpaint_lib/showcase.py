@@ -75,9 +75,13 @@ def comparison_rows(outpainter: Outpainter, truths: list[np.ndarray]) -> list[li
     """Per square ground-truth image: [known centre, output pasted, output blended, truth]."""
     k = truths[0].shape[1] // 4
     centres = [truth[:, k : truth.shape[1] - k] for truth in truths]
-    pasted = outpainter.outpaint_batch(centres, blend=False)
-    blended = outpainter.outpaint_batch(centres, blend=True)
-    return [[hide_strips(t, k), p, b, t] for t, p, b in zip(truths, pasted, blended)]
+    # One generator pass; only the compositing differs between the pasted and blended panels.
+    strips = outpainter.generate_strips(np.stack(centres))
+    return [
+        [hide_strips(truth, k), outpainter.composite(centre, left, right, blend=False),
+         outpainter.composite(centre, left, right, blend=True), truth]
+        for truth, centre, (left, right) in zip(truths, centres, strips)
+    ]
 
 
 COMPARISON_TITLES = ["input (centre)", "outpainted, pasted", "outpainted, Poisson-blended", "ground truth"]
