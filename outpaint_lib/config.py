@@ -23,6 +23,7 @@ ARCHITECTURES = ("paper", "keras256")
 DISCRIMINATOR_VIEWS = ("image", "strips")
 ADVERSARIAL_LOSSES = ("cross_entropy", "least_squares")
 PRECISIONS = ("float32", "mixed_bfloat16")
+LEARNING_RATE_DECAYS = ("constant", "cosine")
 VALUE_RANGES = ((0.0, 1.0), (-1.0, 1.0))
 
 
@@ -69,6 +70,10 @@ class OutpaintConfig:
     discriminator_beta_1: float = 0.9
     discriminator_beta_2: float = 0.999
     discriminator_epsilon: float = 1e-8
+    # "cosine" anneals each network's rate over its own updates in the run, from the rate above
+    # down to final_learning_rate_fraction of it; "constant" keeps the paper's fixed rate.
+    learning_rate_decay: str = "constant"
+    final_learning_rate_fraction: float = 0.01
 
     # Schedule: phase 1 (G on reconstruction), phase 2 (D alone), phase 3 (both).
     phase_ratios: tuple[int, int, int] = (18, 2, 80)
@@ -96,6 +101,7 @@ class OutpaintConfig:
             "adversarial_loss": ADVERSARIAL_LOSSES,
             "precision": PRECISIONS,
             "value_range": VALUE_RANGES,
+            "learning_rate_decay": LEARNING_RATE_DECAYS,
         }
         for key, allowed in choices.items():
             if getattr(self, key) not in allowed:
@@ -107,6 +113,8 @@ class OutpaintConfig:
                 f"outpaint_fraction={self.outpaint_fraction} (the networks generate a quarter of "
                 "the width on each side, as both references do)"
             )
+        if not 0 <= self.final_learning_rate_fraction <= 1:
+            problems.append(f"final_learning_rate_fraction={self.final_learning_rate_fraction} (must be in [0, 1])")
         if self.width_multiplier <= 0:
             problems.append(f"width_multiplier={self.width_multiplier} (must be positive)")
         if len(self.phase_ratios) != 3 or min(self.phase_ratios) < 0 or sum(self.phase_ratios) == 0:

@@ -194,3 +194,11 @@ def evaluation_dataset(folder: ImageFolder, config: OutpaintConfig, limit: int |
         num_parallel_calls=tf.data.AUTOTUNE,
     )
     return dataset.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def evenly_spaced(items: list, count: int) -> list:
+    """``count`` items spread over the whole (sorted) list: photos of one shoot sit together
+    on disk, and a sheet of neighbours would show a single scene."""
+    if count >= len(items):
+        return list(items)
+    return [items[round(index * (len(items) - 1) / max(count - 1, 1))] for index in range(count)]

@@ -14,10 +14,20 @@ from keras import ops
 from outpaint_lib import geometry, losses
 from outpaint_lib.config import OutpaintConfig
 from outpaint_lib.models import build_discriminator, build_generator
+from outpaint_lib.schedule import Schedule
 
 
-def adam(learning_rate: float, beta_1: float, beta_2: float, epsilon: float) -> keras.optimizers.Adam:
+def adam(learning_rate, beta_1: float, beta_2: float, epsilon: float) -> keras.optimizers.Adam:
     return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+
+
+def learning_rate(config: OutpaintConfig, initial: float, updates: int):
+    """The rate of one network: constant, or annealed by a cosine over the ``updates`` that
+    network gets in the run. The schedule reads the optimizer's own update count, which the
+    checkpoints restore, so a resumed run continues the curve where it stopped."""
+    if config.learning_rate_decay == "constant" or updates < 1:
+        return initial
+    return keras.optimizers.schedules.CosineDecay(initial, decay_steps=updates, alpha=config.final_learning_rate_fraction)
 
 
 class OutpaintGAN(keras.Model):
@@ -30,16 +40,23 @@ class OutpaintGAN(keras.Model):
         self.discriminator = discriminator if discriminator is not None else build_discriminator(config)
         self._phase = 1
 
-    def compile(self, generator_optimizer=None, discriminator_optimizer=None, **kwargs):
+    def compile(self, generator_optimizer=None, discriminator_optimizer=None, schedule: Schedule | None = None, **kwargs):
+        """``schedule`` is the run's phase split, which a decaying learning rate needs to know
+        how many updates each network gets; without it the rates stay constant."""
         config = self.config
         super().compile(jit_compile=False, **kwargs)
+        generator_updates = discriminator_updates = 0
+        if schedule is not None:
+            first, second, third = schedule.phase_steps
+            generator_updates = first + third * config.generator_updates_per_step
+            discriminator_updates = second + third
         self.generator_optimizer = generator_optimizer or adam(
-            config.generator_learning_rate, config.generator_beta_1, config.generator_beta_2,
-            config.generator_epsilon,
+            learning_rate(config, config.generator_learning_rate, generator_updates),
+            config.generator_beta_1, config.generator_beta_2, config.generator_epsilon,
         )
         self.discriminator_optimizer = discriminator_optimizer or adam(
-            config.discriminator_learning_rate, config.discriminator_beta_1,
-            config.discriminator_beta_2, config.discriminator_epsilon,
+            learning_rate(config, config.discriminator_learning_rate, discriminator_updates),
+            config.discriminator_beta_1, config.discriminator_beta_2, config.discriminator_epsilon,
         )
         # Built now so that a checkpoint's optimizer state has variables to be restored into.
         self.generator_optimizer.build(self.generator.trainable_variables)

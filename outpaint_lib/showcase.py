@@ -134,14 +134,6 @@ def plot_evaluation(report: EvaluationReport) -> Figure:
     return figure
 
 
-def evenly_spaced(items: list, count: int) -> list:
-    """``count`` items spread over the whole (sorted) list: photos of one shoot sit together
-    on disk, and a sheet of neighbours would show a single scene."""
-    if count >= len(items):
-        return list(items)
-    return [items[round(index * (len(items) - 1) / max(count - 1, 1))] for index in range(count)]
-
-
 def sample_sheet(outpainter: Outpainter, truths: list[np.ndarray], recursive_source: np.ndarray, times: int = 5) -> np.ndarray:
     """One uint8 picture: per row, known centre | output (blended) | ground truth; below, a
     recursive ``times``-round result of ``recursive_source``, centred."""

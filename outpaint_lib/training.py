@@ -22,7 +22,7 @@ import tensorflow as tf
 
 from outpaint_lib import checkpoints, geometry
 from outpaint_lib.config import ConfigError, OutpaintConfig, architecture_differences
-from outpaint_lib.data import ImageFolder, evaluation_dataset, scan_folder, training_dataset
+from outpaint_lib.data import ImageFolder, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
 from outpaint_lib.errors import OutpaintError
 from outpaint_lib.files import atomic_write_bytes, atomic_write_text
 from outpaint_lib.gan import OutpaintGAN
@@ -85,7 +85,7 @@ def train(
     train_folder, val_folder = _folders(config, data_dir, val_dir, validation_images)
     keras.utils.set_random_seed(config.seed)
     gan = OutpaintGAN(config)
-    gan.compile()
+    gan.compile(schedule=schedule)
 
     state = checkpoints.restore_latest(run_dir, gan) if resume else None
     start_step = state["step"] if state else 0
@@ -191,8 +191,7 @@ def _folders(config, data_dir, val_dir, validation_images) -> tuple[ImageFolder,
 def _validation_batches(folder: ImageFolder, config: OutpaintConfig, limit: int) -> list[dict]:
     """A fixed set of ``limit`` validation images, spread evenly over the (sorted) folder so
     that every source the folder mixes is represented."""
-    stride = max(1, len(folder.paths) // limit)
-    spread = dataclasses.replace(folder, paths=folder.paths[::stride][:limit])
+    spread = dataclasses.replace(folder, paths=tuple(evenly_spaced(folder.paths, limit)))
     return [{key: value.numpy() for key, value in batch.items()} for batch in evaluation_dataset(spread, config)]
 
 
@@ -250,11 +249,13 @@ class TrainingMonitor(keras.callbacks.Callback):
         at_end = self.step == self.schedule.total_steps
         if self.step % self.validate_every == 0 or at_end:
             row["val_mse"] = self.validation_mse()
+            row["generator_learning_rate"] = float(keras.ops.convert_to_numpy(self.gan.generator_optimizer.learning_rate))
             self.write_samples()
         self._writer.append(row)
         self.history.append(row)
         if self._progress is not None:
-            shown = [(key, value) for key, value in row.items() if key not in ("step", "phase", "seconds")]
+            hidden = ("step", "phase", "seconds", "generator_learning_rate")
+            shown = [(key, value) for key, value in row.items() if key not in hidden]
             self._progress.update(self.step, values=[("phase", phase), *shown])
         if "val_mse" in row:
             plot_phase_losses(self.history, self.run_dir / PLOT_FILE)

@@ -6,6 +6,7 @@ import pytest
 from outpaint_lib import checkpoints
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.generator_files import CheckpointError
+from outpaint_lib.schedule import Schedule
 
 from conftest import tiny
 from test_gan import run_steps
@@ -50,6 +51,20 @@ def test_the_learning_rate_comes_from_the_configuration_not_the_checkpoint(tmp_p
     np.testing.assert_array_equal(
         slower.generator_optimizer.variables[-1].numpy(), gan.generator_optimizer.variables[-1].numpy()
     )
+
+
+def test_a_resumed_run_continues_its_learning_rate_curve(tmp_path):
+    config = tiny(learning_rate_decay="cosine")
+    gan = OutpaintGAN(config)
+    gan.compile(schedule=Schedule((0, 0, 10)))
+    run_steps(gan, config, 3, steps=3)
+    rate = float(gan.generator_optimizer.learning_rate)
+    assert 1e-5 < rate < 1e-3
+    checkpoints.write_checkpoint(tmp_path, gan, {"step": 3, "phase": 3})
+    fresh = OutpaintGAN(config)
+    fresh.compile(schedule=Schedule((0, 0, 10)))
+    checkpoints.restore_latest(tmp_path, fresh)
+    assert float(fresh.generator_optimizer.learning_rate) == pytest.approx(rate)
 
 
 def test_only_the_last_two_are_kept_and_no_temporaries_remain(tmp_path):

@@ -63,6 +63,10 @@ def test_invalid_values_are_refused_with_their_key():
         PAPER.replace(image_size=100)
     with pytest.raises(ConfigError, match="unknown configuration keys: colour"):
         PAPER.replace(colour="red")
+    with pytest.raises(ConfigError, match="learning_rate_decay='linear'"):
+        PAPER.replace(learning_rate_decay="linear")
+    with pytest.raises(ConfigError, match="final_learning_rate_fraction=1.5"):
+        PAPER.replace(final_learning_rate_fraction=1.5)
 
 
 def test_load_reports_bad_json_and_missing_file(tmp_path):

@@ -6,7 +6,7 @@ from PIL import Image
 
 from outpaint_lib import geometry
 from outpaint_lib.config import KERAS256, PAPER
-from outpaint_lib.data import DataError, augment, evaluation_dataset, scan_folder, training_dataset
+from outpaint_lib.data import DataError, augment, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
 from outpaint_lib.images import load_square
 
 from conftest import smooth_image, tiny
@@ -104,3 +104,9 @@ def test_non_square_images_are_centre_cropped(tmp_path):
     Image.fromarray(image).save(tmp_path / "wide.png")
     square = load_square(tmp_path / "wide.png", 20)
     assert square.shape == (20, 20, 3) and square.min() == 200
+
+
+def test_evenly_spaced_spans_the_whole_list():
+    assert evenly_spaced(list(range(10)), 3) == [0, 4, 9]
+    assert evenly_spaced(list(range(10)), 1) == [0]
+    assert evenly_spaced([1, 2], 8) == [1, 2]

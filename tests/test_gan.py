@@ -6,6 +6,7 @@ from outpaint_lib import losses
 from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL
 from outpaint_lib.data import make_example, to_model_range
 from outpaint_lib.gan import OutpaintGAN
+from outpaint_lib.schedule import Schedule
 
 from conftest import smooth_image, tiny
 
@@ -130,3 +131,28 @@ def test_losses_module_is_what_the_step_uses(monkeypatch):
     gan.compile()
     monkeypatch.setattr(losses, "identity_loss", lambda real, generated: tf.reduce_mean(generated) * float("nan"))
     assert np.isnan(run_steps(gan, config, 1)["mse"])
+
+
+def test_the_paper_rates_stay_constant_over_a_run():
+    gan = OutpaintGAN(tiny())
+    gan.compile(schedule=Schedule((2, 1, 3)))
+    run_steps(gan, gan.config, 1, steps=2)
+    assert float(gan.generator_optimizer.learning_rate) == pytest.approx(1e-3)
+
+
+def test_cosine_decay_anneals_each_network_over_its_own_updates():
+    """The generator updates in phases 1 and 3 (5 steps here), the discriminator in 2 and 3 (4)."""
+    config = tiny(learning_rate_decay="cosine", final_learning_rate_fraction=0.1,
+                  generator_learning_rate=1e-3, discriminator_learning_rate=2e-3)
+    gan = OutpaintGAN(config)
+    gan.compile(schedule=Schedule((2, 1, 3)))
+    assert float(gan.generator_optimizer.learning_rate) == pytest.approx(1e-3)
+    run_steps(gan, config, 1, steps=2)
+    run_steps(gan, config, 2, steps=1)
+    # Halfway through its 4 updates the discriminator's rate is midway between 2e-3 and 2e-4.
+    run_steps(gan, config, 3, steps=1)
+    assert float(gan.discriminator_optimizer.learning_rate) == pytest.approx(1.1e-3, rel=1e-4)
+    run_steps(gan, config, 3, steps=2)
+    assert float(gan.generator_optimizer.learning_rate) == pytest.approx(1e-4, rel=1e-4)
+    assert float(gan.discriminator_optimizer.learning_rate) == pytest.approx(2e-4, rel=1e-4)
+

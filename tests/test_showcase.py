@@ -6,7 +6,7 @@ from outpaint_lib.config import PAPER, PAPER_LOCAL
 from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.showcase import (
-    comparison_rows, evenly_spaced, parameter_table, plot_evaluation, plot_image_grid, plot_rounds,
+    comparison_rows, parameter_table, plot_evaluation, plot_image_grid, plot_rounds,
     plot_split, runtime_summary, sample_sheet,
 )
 
@@ -51,12 +51,6 @@ def test_text_summaries():
     table = parameter_table([PAPER, PAPER_LOCAL])
     assert "3,335,747" in table and "886,401" in table and "2,195,137" in table and "1,307,712" in table
     assert "precision float32" in runtime_summary(PAPER)
-
-
-def test_evenly_spaced_spans_the_whole_list():
-    assert evenly_spaced(list(range(10)), 3) == [0, 4, 9]
-    assert evenly_spaced(list(range(10)), 1) == [0]
-    assert evenly_spaced([1, 2], 8) == [1, 2]
 
 
 def test_samples_command_writes_the_sheet(checkpoint, tmp_path):  # noqa: F811

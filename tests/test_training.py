@@ -37,6 +37,7 @@ def test_a_short_run_goes_through_all_three_phases_and_writes_its_outputs(traini
     assert {"d_loss", "d_real", "d_fake"} <= set(rows[5]) and "mse" not in rows[5]
     assert {"mse", "g_loss", "d_loss"} <= set(rows[-1])
     assert [row["step"] for row in rows if "val_mse" in row] == [10, 20, 30]
+    assert [row["generator_learning_rate"] for row in rows if "val_mse" in row] == pytest.approx([1e-3] * 3)
     assert (run / "losses.png").stat().st_size > 10_000
     assert sorted(p.name for p in (run / "samples").iterdir()) == [f"step-0000000{s}.png" for s in (10, 20, 30)]
     sample = np.asarray(Image.open(run / "samples" / "step-000000030.png"))
@@ -67,6 +68,15 @@ def test_resume_refuses_a_different_architecture_and_names_the_keys(training_ima
         train(tiny(), training_images, run, 4, progress=False)
     # Settings that do not touch the architecture may change on resume.
     train(tiny(batch_size=2, precision="mixed_bfloat16"), training_images, run, resume=True, progress=False)
+
+
+def test_a_cosine_run_ends_at_the_final_fraction_of_its_rate(training_images, tmp_path):
+    result = train(
+        tiny(learning_rate_decay="cosine", final_learning_rate_fraction=0.05), training_images,
+        tmp_path / "run", 10, validate_every=5, progress=False,
+    )
+    rates = [row["generator_learning_rate"] for row in result.history if "val_mse" in row]
+    assert rates[0] < 1e-3 and rates[-1] == pytest.approx(5e-5, rel=1e-4)
 
 
 def test_resume_continues_the_step_count_and_history(training_images, tmp_path):
