@@ -24,6 +24,11 @@ DISCRIMINATOR_VIEWS = ("image", "strips")
 ADVERSARIAL_LOSSES = ("cross_entropy", "least_squares")
 PRECISIONS = ("float32", "mixed_bfloat16")
 LEARNING_RATE_DECAYS = ("constant", "cosine")
+
+# Settings introduced after configurations were first saved, with the value that reproduces how
+# a configuration written before them behaved: older checkpoints and runs keep loading. Any other
+# missing key still means a damaged or foreign file.
+SETTINGS_ADDED_LATER = {"learning_rate_decay": "constant", "final_learning_rate_fraction": 0.01}
 VALUE_RANGES = ((0.0, 1.0), (-1.0, 1.0))
 
 
@@ -172,6 +177,7 @@ class OutpaintConfig:
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "OutpaintConfig":
         known = {f.name for f in dataclasses.fields(cls)}
+        values = {**{key: value for key, value in SETTINGS_ADDED_LATER.items() if key not in values}, **values}
         unknown = sorted(set(values) - known)
         missing = sorted(known - set(values))
         if unknown or missing:

@@ -56,6 +56,13 @@ def test_unknown_and_missing_keys_are_named():
     assert "learning_rate_typo" in str(error.value) and "seed" in str(error.value)
 
 
+def test_a_configuration_saved_before_the_learning_rate_decay_loads_with_a_constant_rate():
+    values = PAPER.to_dict()
+    del values["learning_rate_decay"], values["final_learning_rate_fraction"]
+    assert OutpaintConfig.from_dict(values) == PAPER
+    assert OutpaintConfig.from_dict({**values, "learning_rate_decay": "cosine"}).learning_rate_decay == "cosine"
+
+
 def test_invalid_values_are_refused_with_their_key():
     with pytest.raises(ConfigError, match="input_mode"):
         PAPER.replace(input_mode="patches")
