@@ -71,7 +71,7 @@ def command_paint(arguments: argparse.Namespace) -> int:
     outcome = paint_files(
         arguments.inputs, arguments.output, checkpoint=arguments.checkpoint, times=arguments.times,
         blend=arguments.blend, max_pixels=arguments.max_pixels, progress=not arguments.quiet,
-        precision=arguments.precision,
+        precision=arguments.precision, mirror_average=arguments.mirror_average,
         on_failure=lambda path, message: print(f"outpaint paint: error: {path}: {message}", file=sys.stderr, flush=True),
     )
     print(f"painted {len(outcome.written)} image(s) into {arguments.output}; {len(outcome.failures)} failed")
@@ -84,12 +84,17 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
     from outpaint_lib.inference import Outpainter
 
     # Scores are computed in float32, so that they do not depend on the machine's CPU.
-    outpainter = None if arguments.baselines_only else Outpainter.load(arguments.checkpoint, precision="float32")
+    outpainter = None if arguments.baselines_only else Outpainter.load(
+        arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average
+    )
     report = evaluate_folder(
         outpainter, arguments.data, size=arguments.size, baselines=arguments.baselines or arguments.baselines_only,
         limit=arguments.limit,
     )
     print(f"{report.images} images from {report.data} at {report.size} px ({report.skipped} skipped); strips of {report.size // 4} px")
+    if outpainter is not None:
+        passes = "the mean of its passes over each photo and its mirror image" if outpainter.mirror_average else "one pass"
+        print(f"model: {arguments.checkpoint}, {passes}")
     print(report.table())
     if arguments.json:
         atomic_write_text(arguments.json, json.dumps(report.to_dict(), indent=2) + "\n")
@@ -106,7 +111,7 @@ def command_samples(arguments: argparse.Namespace) -> int:
     files = find_images(arguments.data)
     if not files:
         raise OutpaintError(f"no images in {arguments.data}")
-    outpainter = Outpainter.load(arguments.checkpoint, precision="float32")
+    outpainter = Outpainter.load(arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average)
     size = outpainter.config.image_size
     truths = []
     for path in evenly_spaced(files, arguments.count):
@@ -124,6 +129,11 @@ def command_samples(arguments: argparse.Namespace) -> int:
     atomic_write_bytes(arguments.output, encode_png(sheet))
     print(f"{arguments.output}: {len(truths)} image(s) and a {arguments.times}-round result ({sheet.shape[1]} x {sheet.shape[0]} px)")
     return 0
+
+
+def _add_single_pass(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--single-pass", dest="mirror_average", action="store_false",
+                        help="one generator pass, not the mean with the pass over the mirrored photo")
 
 
 def _parse_settings(settings: list[str]) -> list[tuple[str, object]]:
@@ -195,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="refuse images larger than this, read from the header before decoding")
     paint.add_argument("--precision", choices=["auto", "float32", "mixed_bfloat16"], default="auto",
                        help="auto: bfloat16 where the CPU computes it natively (faster), else float32")
+    _add_single_pass(paint)
     paint.add_argument("--quiet", action="store_true", help="no progress bar")
     paint.set_defaults(handler=command_paint)
 
@@ -206,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--baselines-only", dest="baselines_only", action="store_true", help="no model: baselines alone (needs --size)")
     evaluate.add_argument("--limit", type=_positive, help="only the first N images")
     evaluate.add_argument("--json", help="write the scores here as JSON")
+    _add_single_pass(evaluate)
     evaluate.set_defaults(handler=command_evaluate)
 
     samples = commands.add_parser("samples", help="a sample sheet: centre | output | truth per image, and a recursive result")
@@ -215,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     samples.add_argument("--count", type=_positive, default=8)
     samples.add_argument("--recursive", metavar="IMAGE", help="image for the recursive rows (default: the first one taken)")
     samples.add_argument("--times", type=_positive, default=5, help="recursive rounds")
+    _add_single_pass(samples)
     samples.set_defaults(handler=command_samples)
 
     from outpaint_lib import datasets

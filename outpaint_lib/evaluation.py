@@ -25,6 +25,7 @@ class EvaluationReport:
     images: int
     skipped: int
     scores: dict[str, dict[str, float]]  # method -> metric -> mean over images
+    mirror_average: bool | None = None  # how the model's strips were made; None without a model
 
     def table(self) -> str:
         lines = [f"{'method':<18} {'RMSE':>7} {'PSNR dB':>8} {'SSIM':>6}"]
@@ -67,7 +68,8 @@ def evaluate_folder(
             for truth, centre in zip(truths, centres):
                 methods[name].append(strip_scores(truth, BASELINES[name](centre, strip), strip))
     scores = {name: _mean_scores(rows) for name, rows in methods.items()}
-    return EvaluationReport(str(data_dir), size, len(paths), folder.skipped_count, scores)
+    mirror_average = outpainter.mirror_average if outpainter is not None else None
+    return EvaluationReport(str(data_dir), size, len(paths), folder.skipped_count, scores, mirror_average)
 
 
 def _mean_scores(rows: list[dict[str, float]]) -> dict[str, float]:

@@ -41,13 +41,14 @@ def paint_files(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     progress: bool = True,
     precision: str = "auto",
+    mirror_average: bool = True,
     outpainter: Outpainter | None = None,
     on_failure: Callable[[str, str], None] | None = None,
 ) -> PaintOutcome:
     """Outpaint every input into ``output_dir/<stem>.png`` (written atomically). Files that
     fail are collected with a one-line reason (and passed to ``on_failure`` as they happen);
     the others are still painted."""
-    outpainter = outpainter or Outpainter.load(checkpoint, precision=precision)
+    outpainter = outpainter or Outpainter.load(checkpoint, precision=precision, mirror_average=mirror_average)
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     outcome = PaintOutcome()

@@ -44,3 +44,16 @@ def test_evaluate_command_prints_the_table_and_writes_json(checkpoint, photos, t
     assert "model" in result.stdout and "telea" in result.stdout and "RMSE" in result.stdout
     scores = json.loads(output.read_text())
     assert scores["images"] == 5 and set(scores["scores"]) == {"model", *BASELINES}
+
+
+def test_single_pass_scores_the_model_without_mirror_averaging(checkpoint, photos, tmp_path):  # noqa: F811
+    scores = {}
+    for flags in ([], ["--single-pass"]):
+        output = tmp_path / f"scores{len(flags)}.json"
+        result = run_cli("evaluate", "--data", str(photos), "--checkpoint", str(checkpoint), "--json", str(output), *flags)
+        assert result.returncode == 0, result.stderr
+        scores[len(flags)] = json.loads(output.read_text())
+        assert ("one pass" in result.stdout) == bool(flags)
+    assert scores[0]["mirror_average"] is True and scores[1]["mirror_average"] is False
+    assert scores[0]["scores"]["model"]["rmse"] != scores[1]["scores"]["model"]["rmse"]
+
