@@ -1,4 +1,5 @@
-"""Inference latency: median of repeated runs after warm-up, and how much of each is blending.
+"""Inference latency: median of repeated runs after warm-up, and how much of each is blending,
+for one generator pass and for the default mean over the photo and its mirror image.
 
     python benchmarks/inference.py [--checkpoint checkpoint] [--repeats 15] [--precision float32]
 """
@@ -87,23 +88,25 @@ def main() -> None:
     if arguments.random_width:
         checkpoint = random_generator(arguments.random_width)
         label = f"paper generator at width x{arguments.random_width:g}, random weights"
-    outpainter = Outpainter.load(checkpoint, precision=arguments.precision)
-    size = outpainter.config.image_size
-    cases = {
-        f"one {size} x {size // 2} centre -> {size} x {size}": lambda: outpainter.outpaint(photo(size, size // 2)),
-        f"batch of 16 centres {size} x {size // 2}": lambda: outpainter.outpaint_batch([photo(size, size // 2, s) for s in range(16)]),
-        "480 x 320 photo, full resolution, blended": lambda: outpainter.outpaint(photo(320, 480)),
-        f"5 recursive rounds on {size} x {size}": lambda: outpainter.outpaint(photo(size, size), times=5),
-    }
     print(f"{label}, computing in {arguments.precision}")
-    print(f"{'case':<44} {'median ms':>10} {'blending ms':>12} {'blending':>9}")
-    for name, function in cases.items():
-        total = median_seconds(function, arguments.repeats)
-        with BlendTimer() as timer:
-            for _ in range(arguments.repeats):
-                function()
-        blending = timer.seconds / arguments.repeats
-        print(f"{name:<44} {total * 1000:>10.1f} {blending * 1000:>12.1f} {blending / total:>9.0%}", flush=True)
+    print(f"{'case':<44} {'passes':>6} {'median ms':>10} {'blending ms':>12} {'blending':>9}")
+    for mirror_average in (False, True):
+        outpainter = Outpainter.load(checkpoint, precision=arguments.precision, mirror_average=mirror_average)
+        size = outpainter.config.image_size
+        cases = {
+            f"one {size} x {size // 2} centre -> {size} x {size}": lambda: outpainter.outpaint(photo(size, size // 2)),
+            f"batch of 16 centres {size} x {size // 2}": lambda: outpainter.outpaint_batch([photo(size, size // 2, s) for s in range(16)]),
+            "480 x 320 photo, full resolution, blended": lambda: outpainter.outpaint(photo(320, 480)),
+            f"5 recursive rounds on {size} x {size}": lambda: outpainter.outpaint(photo(size, size), times=5),
+        }
+        for name, function in cases.items():
+            total = median_seconds(function, arguments.repeats)
+            with BlendTimer() as timer:
+                for _ in range(arguments.repeats):
+                    function()
+            blending = timer.seconds / arguments.repeats
+            passes = 2 if mirror_average else 1
+            print(f"{name:<44} {passes:>6} {total * 1000:>10.1f} {blending * 1000:>12.1f} {blending / total:>9.0%}", flush=True)
 
 
 if __name__ == "__main__":
