@@ -102,10 +102,10 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
 
 
 def command_samples(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.data import evenly_spaced
     from outpaint_lib.files import atomic_write_bytes
     from outpaint_lib.images import ImageError, encode_png, find_images, load_square
     from outpaint_lib.inference import Outpainter
-    from outpaint_lib.data import evenly_spaced
     from outpaint_lib.showcase import sample_sheet
 
     files = find_images(arguments.data)

@@ -24,12 +24,12 @@ DISCRIMINATOR_VIEWS = ("image", "strips")
 ADVERSARIAL_LOSSES = ("cross_entropy", "least_squares")
 PRECISIONS = ("float32", "mixed_bfloat16")
 LEARNING_RATE_DECAYS = ("constant", "cosine")
+VALUE_RANGES = ((0.0, 1.0), (-1.0, 1.0))
 
 # Settings introduced after configurations were first saved, with the value that reproduces how
 # a configuration written before them behaved: older checkpoints and runs keep loading. Any other
 # missing key still means a damaged or foreign file.
 SETTINGS_ADDED_LATER = {"learning_rate_decay": "constant", "final_learning_rate_fraction": 0.01}
-VALUE_RANGES = ((0.0, 1.0), (-1.0, 1.0))
 
 
 class ConfigError(OutpaintError, ValueError):

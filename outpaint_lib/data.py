@@ -198,7 +198,7 @@ def evaluation_dataset(folder: ImageFolder, config: OutpaintConfig, limit: int |
 
 def evenly_spaced(items: list, count: int) -> list:
     """``count`` items spread over the whole (sorted) list: photos of one shoot sit together
-    on disk, and a sheet of neighbours would show a single scene."""
+    on disk, and neighbours would all show a single scene."""
     if count >= len(items):
         return list(items)
     return [items[round(index * (len(items) - 1) / max(count - 1, 1))] for index in range(count)]

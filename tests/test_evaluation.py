@@ -56,4 +56,3 @@ def test_single_pass_scores_the_model_without_mirror_averaging(checkpoint, photo
         assert ("one pass" in result.stdout) == bool(flags)
     assert scores[0]["mirror_average"] is True and scores[1]["mirror_average"] is False
     assert scores[0]["scores"]["model"]["rmse"] != scores[1]["scores"]["model"]["rmse"]
-

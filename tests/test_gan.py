@@ -155,4 +155,3 @@ def test_cosine_decay_anneals_each_network_over_its_own_updates():
     run_steps(gan, config, 3, steps=2)
     assert float(gan.generator_optimizer.learning_rate) == pytest.approx(1e-4, rel=1e-4)
     assert float(gan.discriminator_optimizer.learning_rate) == pytest.approx(2e-4, rel=1e-4)
-

@@ -107,11 +107,10 @@ def single_pass(outpainter):
 
 
 def test_each_strip_is_the_mean_of_the_pass_and_the_mirrored_pass(lively):
-    outpainter = lively
     image = smooth_image(32, 16, seed=4)
-    (left, right), = outpainter.generate_strips(image[None])
-    (direct_left, direct_right), = single_pass(outpainter).generate_strips(image[None])
-    (mirror_left, mirror_right), = single_pass(outpainter).generate_strips(image[None, :, ::-1])
+    (left, right), = lively.generate_strips(image[None])
+    (direct_left, direct_right), = single_pass(lively).generate_strips(image[None])
+    (mirror_left, mirror_right), = single_pass(lively).generate_strips(image[None, :, ::-1])
     expected_left = (direct_left.astype(float) + mirror_right[:, ::-1]) / 2
     expected_right = (direct_right.astype(float) + mirror_left[:, ::-1]) / 2
     # Averaged before rounding to uint8, each single pass rounded on its own: within one level.
@@ -120,12 +119,11 @@ def test_each_strip_is_the_mean_of_the_pass_and_the_mirrored_pass(lively):
 
 
 def test_mirror_averaging_makes_outpainting_commute_with_mirroring(lively):
-    outpainter = lively
     image = smooth_image(32, 20, seed=5)
-    averaged = outpainter.outpaint(image, blend=False)
-    np.testing.assert_allclose(outpainter.outpaint(image[:, ::-1], blend=False), averaged[:, ::-1], atol=1)
+    averaged = lively.outpaint(image, blend=False)
+    np.testing.assert_allclose(lively.outpaint(image[:, ::-1], blend=False), averaged[:, ::-1], atol=1)
     # A random generator is not symmetric: one pass alone does not commute.
-    once = single_pass(outpainter)
+    once = single_pass(lively)
     assert np.abs(once.outpaint(image[:, ::-1], blend=False).astype(int) - once.outpaint(image, blend=False)[:, ::-1]).max() > 2
 
 
