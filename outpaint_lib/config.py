@@ -24,12 +24,21 @@ DISCRIMINATOR_VIEWS = ("image", "strips")
 ADVERSARIAL_LOSSES = ("cross_entropy", "least_squares")
 PRECISIONS = ("float32", "mixed_bfloat16")
 LEARNING_RATE_DECAYS = ("constant", "cosine")
+# "transposed" is the paper's 4 x 4 stride-2 transposed convolution; the others resize by 2 and
+# then apply a 3 x 3 convolution, which cannot leave the 2-pixel checkerboard a transposed
+# convolution's uneven kernel overlap can.
+GENERATOR_UPSAMPLINGS = ("transposed", "nearest", "bilinear")
 VALUE_RANGES = ((0.0, 1.0), (-1.0, 1.0))
 
 # Settings introduced after configurations were first saved, with the value that reproduces how
 # a configuration written before them behaved: older checkpoints and runs keep loading. Any other
 # missing key still means a damaged or foreign file.
-SETTINGS_ADDED_LATER = {"learning_rate_decay": "constant", "final_learning_rate_fraction": 0.01}
+SETTINGS_ADDED_LATER = {
+    "learning_rate_decay": "constant",
+    "final_learning_rate_fraction": 0.01,
+    "generator_upsampling": "transposed",
+    "horizontal_flip": False,
+}
 
 
 class ConfigError(OutpaintError, ValueError):
@@ -55,6 +64,7 @@ class OutpaintConfig:
     discriminator_architecture: str = "paper"
     width_multiplier: float = 1.0
     generator_dilations: tuple[int, ...] = (2, 4, 8)
+    generator_upsampling: str = "transposed"
     dropout_rate: float = 0.0
     instance_normalization: bool = False
     use_local_discriminator: bool = False
@@ -87,6 +97,9 @@ class OutpaintConfig:
     # Run.
     batch_size: int = 16
     augment: bool = False
+    # Mirrors half the training images left to right: beach scenes have no preferred side, so
+    # this doubles the distinct examples without leaving the data's distribution.
+    horizontal_flip: bool = False
     precision: str = "float32"
     seed: int = 0
 
@@ -107,6 +120,7 @@ class OutpaintConfig:
             "precision": PRECISIONS,
             "value_range": VALUE_RANGES,
             "learning_rate_decay": LEARNING_RATE_DECAYS,
+            "generator_upsampling": GENERATOR_UPSAMPLINGS,
         }
         for key, allowed in choices.items():
             if getattr(self, key) not in allowed:

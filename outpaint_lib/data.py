@@ -179,6 +179,11 @@ def training_dataset(
             return tf.ensure_shape(result, (size, size, 3))
 
         dataset = dataset.enumerate().map(augment_op, num_parallel_calls=tf.data.AUTOTUNE)
+    if config.horizontal_flip:
+        dataset = dataset.enumerate().map(
+            lambda index, image: tf.image.stateless_random_flip_left_right(image, seed=[seed, index]),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
     dataset = dataset.map(
         lambda image: make_example(to_model_range(image, config.value_range), config),
         num_parallel_calls=tf.data.AUTOTUNE,

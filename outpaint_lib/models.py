@@ -68,10 +68,19 @@ def _paper_generator(config: OutpaintConfig, inputs) -> keras.Model:
         x = conv(x, 3, 1, dilation, scaled(256, config))
     x = conv(x, 3, 1, 1, scaled(256, config))
     index += 1
-    x = layers.Conv2DTranspose(
-        scaled(128, config), 4, strides=2, padding="same", activation="relu", dtype=dtype,
-        name=f"generator_{index}_transposed_conv",
-    )(x)
+    if config.generator_upsampling == "transposed":
+        x = layers.Conv2DTranspose(
+            scaled(128, config), 4, strides=2, padding="same", activation="relu", dtype=dtype,
+            name=f"generator_{index}_transposed_conv",
+        )(x)
+    else:
+        x = layers.UpSampling2D(
+            2, interpolation=config.generator_upsampling, dtype=dtype, name=f"generator_{index}_upsample",
+        )(x)
+        x = layers.Conv2D(
+            scaled(128, config), 3, padding="same", activation="relu", dtype=dtype,
+            name=f"generator_{index}_resize_conv",
+        )(x)
     for kernel, stride, dilation, filters in PAPER_GENERATOR_DECODER:
         x = conv(x, kernel, stride, dilation, scaled(filters, config))
     x = conv(x, 3, 1, 1, 3, activation=None)

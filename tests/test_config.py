@@ -56,10 +56,15 @@ def test_unknown_and_missing_keys_are_named():
     assert "learning_rate_typo" in str(error.value) and "seed" in str(error.value)
 
 
-def test_a_configuration_saved_before_the_learning_rate_decay_loads_with_a_constant_rate():
+def test_a_configuration_saved_before_the_later_settings_loads_as_it_was_trained():
     values = PAPER.to_dict()
-    del values["learning_rate_decay"], values["final_learning_rate_fraction"]
-    assert OutpaintConfig.from_dict(values) == PAPER
+    for key in ("learning_rate_decay", "final_learning_rate_fraction", "generator_upsampling", "horizontal_flip"):
+        del values[key]
+    loaded = OutpaintConfig.from_dict(values)
+    assert loaded == PAPER
+    assert (loaded.learning_rate_decay, loaded.generator_upsampling, loaded.horizontal_flip) == (
+        "constant", "transposed", False,
+    )
     assert OutpaintConfig.from_dict({**values, "learning_rate_decay": "cosine"}).learning_rate_decay == "cosine"
 
 
@@ -74,6 +79,8 @@ def test_invalid_values_are_refused_with_their_key():
         PAPER.replace(learning_rate_decay="linear")
     with pytest.raises(ConfigError, match="final_learning_rate_fraction=1.5"):
         PAPER.replace(final_learning_rate_fraction=1.5)
+    with pytest.raises(ConfigError, match="generator_upsampling='bicubic'"):
+        PAPER.replace(generator_upsampling="bicubic")
 
 
 def test_load_reports_bad_json_and_missing_file(tmp_path):

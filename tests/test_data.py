@@ -80,6 +80,19 @@ def test_seeded_augmentation_is_reproducible_and_varies(image_folder):
     assert not np.array_equal(first, other)
 
 
+def test_horizontal_flip_mirrors_about_half_the_images_and_nothing_else(image_folder):
+    config = tiny(batch_size=12)
+    folder = scan_folder(image_folder, 32)
+    plain = next(iter(training_dataset(folder, config, seed=2)))["image"].numpy()
+    flipped = next(iter(training_dataset(folder, config.replace(horizontal_flip=True), seed=2)))["image"].numpy()
+    again = next(iter(training_dataset(folder, config.replace(horizontal_flip=True), seed=2)))["image"].numpy()
+    np.testing.assert_array_equal(flipped, again)
+    mirrored = [np.array_equal(f, p[:, ::-1]) for p, f in zip(plain, flipped)]
+    unchanged = [np.array_equal(f, p) for p, f in zip(plain, flipped)]
+    assert all(m or u for m, u in zip(mirrored, unchanged))
+    assert 0 < sum(mirrored) < len(plain)
+
+
 def test_each_augmentation_transform_fires_about_a_third_of_the_time():
     image = smooth_image(64, 64)
     draws = 600

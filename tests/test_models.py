@@ -74,6 +74,18 @@ def test_width_multiplier_shrinks_the_networks():
     assert 3_335_747 / 4.2 < half["generator"] < 3_335_747 / 3.8
 
 
+@pytest.mark.parametrize("interpolation", ["nearest", "bilinear"])
+def test_resize_upsampling_replaces_the_transposed_convolution_with_a_3x3_one(interpolation):
+    config = PAPER.replace(generator_upsampling=interpolation)
+    generator = build_generator(config)
+    layer_types = {type(layer).__name__ for layer in generator.layers}
+    assert "Conv2DTranspose" not in layer_types
+    assert generator.get_layer("generator_8_upsample").interpolation == interpolation
+    assert generator.output_shape == build_generator(PAPER).output_shape
+    # The upsampling layer maps 256 to 128 channels: 4 x 4 taps become 3 x 3, 7 x 256 x 128 fewer.
+    assert parameter_counts(PAPER)["generator"] - parameter_counts(config)["generator"] == 7 * 256 * 128
+
+
 def test_mixed_precision_computes_in_bfloat16_with_float32_outputs():
     config = tiny(precision="mixed_bfloat16")
     generator, discriminator = build_generator(config), build_discriminator(config)
