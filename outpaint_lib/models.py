@@ -7,6 +7,7 @@ precision; every network's last activation is float32 so that losses never see b
 from __future__ import annotations
 
 import keras
+import tensorflow as tf
 from keras import layers, ops
 
 from outpaint_lib.config import OutpaintConfig
@@ -38,6 +39,30 @@ def generator_input_shape(config: OutpaintConfig, any_width: bool = False) -> tu
 def discriminator_input_shape(config: OutpaintConfig) -> tuple[int, int, int]:
     width = config.image_size if config.discriminator_view == "image" else 2 * config.strip_width
     return (config.image_size, width, 3)
+
+
+class ResizeByTwo(layers.Layer):
+    """Doubles height and width, like ``UpSampling2D`` but also when the width is a run-time value.
+
+    Inference traces the any-width generator once for every width; ``UpSampling2D``'s bilinear
+    mode (through ``keras.ops.image.resize``) checks its target size in Python and fails there,
+    while ``tf.image.resize`` takes the size as a tensor and computes the same values.
+    """
+
+    def __init__(self, interpolation: str, **kwargs):
+        super().__init__(**kwargs)
+        self.interpolation = interpolation
+
+    def call(self, inputs):
+        resized = tf.image.resize(inputs, tf.shape(inputs)[1:3] * 2, method=self.interpolation)
+        return ops.cast(resized, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        return batch, height and 2 * height, width and 2 * width, channels
+
+    def get_config(self):
+        return {**super().get_config(), "interpolation": self.interpolation}
 
 
 def build_generator(config: OutpaintConfig, any_width: bool = False) -> keras.Model:
@@ -74,9 +99,7 @@ def _paper_generator(config: OutpaintConfig, inputs) -> keras.Model:
             name=f"generator_{index}_transposed_conv",
         )(x)
     else:
-        x = layers.UpSampling2D(
-            2, interpolation=config.generator_upsampling, dtype=dtype, name=f"generator_{index}_upsample",
-        )(x)
+        x = ResizeByTwo(config.generator_upsampling, dtype=dtype, name=f"generator_{index}_upsample")(x)
         x = layers.Conv2D(
             scaled(128, config), 3, padding="same", activation="relu", dtype=dtype,
             name=f"generator_{index}_resize_conv",

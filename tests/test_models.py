@@ -1,8 +1,10 @@
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL
-from outpaint_lib.models import build_discriminator, build_generator, parameter_counts
+from outpaint_lib.models import ResizeByTwo, build_discriminator, build_generator, parameter_counts
 
 from conftest import tiny
 
@@ -84,6 +86,20 @@ def test_resize_upsampling_replaces_the_transposed_convolution_with_a_3x3_one(in
     assert generator.output_shape == build_generator(PAPER).output_shape
     # The upsampling layer maps 256 to 128 channels: 4 x 4 taps become 3 x 3, 7 x 256 x 128 fewer.
     assert parameter_counts(PAPER)["generator"] - parameter_counts(config)["generator"] == 7 * 256 * 128
+
+
+@pytest.mark.parametrize("interpolation", ["nearest", "bilinear"])
+def test_resize_upsampling_matches_keras_and_accepts_any_width_inside_a_trace(interpolation):
+    inputs = np.random.default_rng(0).normal(size=(2, 4, 6, 3)).astype(np.float32)
+    expected = keras.layers.UpSampling2D(2, interpolation=interpolation)(inputs)
+    np.testing.assert_allclose(ResizeByTwo(interpolation)(inputs).numpy(), expected.numpy(), atol=1e-6)
+    # Inference traces once for all widths; each width must still be resized correctly.
+    config = tiny(generator_upsampling=interpolation)
+    generator = build_generator(config, any_width=True)
+    traced = tf.function(lambda x: generator(x, training=False), reduce_retracing=True)
+    for width in (32, 48, 64):
+        image = np.random.default_rng(width).uniform(size=(1, 32, width, 4)).astype(np.float32)
+        np.testing.assert_allclose(traced(image).numpy(), generator(image).numpy(), atol=1e-5)
 
 
 def test_mixed_precision_computes_in_bfloat16_with_float32_outputs():
