@@ -152,6 +152,11 @@ class OutpaintConfig:
                     f"generator_dilations={list(self.generator_dilations)} (dilations {too_wide} reach "
                     f"past the {feature_width}-pixel-wide feature maps of a {self.image_size} px image)"
                 )
+        if self.generator_upsampling != "transposed" and self.generator_architecture != "paper":
+            problems.append(
+                f"generator_upsampling={self.generator_upsampling!r} (only the paper generator has "
+                "the choice; keras256 keeps its transposed convolutions)"
+            )
         if self.use_local_discriminator and self.discriminator_view != "image":
             problems.append("use_local_discriminator needs discriminator_view='image'")
         if problems:

@@ -59,7 +59,8 @@ class ResizeByTwo(layers.Layer):
 
     def compute_output_shape(self, input_shape):
         batch, height, width, channels = input_shape
-        return batch, height and 2 * height, width and 2 * width, channels
+        doubled = [None if size is None else 2 * size for size in (height, width)]
+        return batch, *doubled, channels
 
     def get_config(self):
         return {**super().get_config(), "interpolation": self.interpolation}

@@ -81,6 +81,8 @@ def test_invalid_values_are_refused_with_their_key():
         PAPER.replace(final_learning_rate_fraction=1.5)
     with pytest.raises(ConfigError, match="generator_upsampling='bicubic'"):
         PAPER.replace(generator_upsampling="bicubic")
+    with pytest.raises(ConfigError, match="only the paper generator"):
+        KERAS256.replace(generator_upsampling="bilinear")
 
 
 def test_load_reports_bad_json_and_missing_file(tmp_path):
