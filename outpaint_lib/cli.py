@@ -209,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     paint.add_argument("--quiet", action="store_true", help="no progress bar")
     paint.set_defaults(handler=command_paint)
 
-    evaluate = commands.add_parser("evaluate", help="score strip RMSE, PSNR and SSIM against the truth")
+    evaluate = commands.add_parser("evaluate", help="score strip RMSE, PSNR, SSIM and streak error against the truth")
     evaluate.add_argument("--data", required=True, help="folder of test images")
     evaluate.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
     evaluate.add_argument("--size", type=_positive, help="square size the images are scored at (default: the model's)")

@@ -1,5 +1,5 @@
 """Scoring outpainting against the truth: hide the side strips of real photos, fill them with
-the model and with the classical baselines, and compare strip RMSE, PSNR and SSIM."""
+the model and with the classical baselines, and compare strip RMSE, PSNR, SSIM and streak error."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from outpaint_lib.images import load_square
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.metrics import strip_scores
 
-METRICS = ("rmse", "psnr", "ssim")
+METRICS = ("rmse", "psnr", "ssim", "streaks")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,9 +28,12 @@ class EvaluationReport:
     mirror_average: bool | None = None  # how the model's strips were made; None without a model
 
     def table(self) -> str:
-        lines = [f"{'method':<18} {'RMSE':>7} {'PSNR dB':>8} {'SSIM':>6}"]
+        lines = [f"{'method':<18} {'RMSE':>7} {'PSNR dB':>8} {'SSIM':>6} {'streaks':>8}"]
         for method, values in self.scores.items():
-            lines.append(f"{method:<18} {values['rmse']:>7.2f} {values['psnr']:>8.2f} {values['ssim']:>6.3f}")
+            lines.append(
+                f"{method:<18} {values['rmse']:>7.2f} {values['psnr']:>8.2f} {values['ssim']:>6.3f}"
+                f" {values['streaks']:>8.2f}"
+            )
         return "\n".join(lines)
 
     def to_dict(self) -> dict:

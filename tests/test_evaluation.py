@@ -27,6 +27,7 @@ def test_the_model_and_every_baseline_are_scored(checkpoint, photos):  # noqa: F
     assert list(report.scores) == ["model", *BASELINES]
     for scores in report.scores.values():
         assert scores["rmse"] > 0 and 0 < scores["psnr"] < 100 and -1 <= scores["ssim"] <= 1
+        assert scores["streaks"] >= 0
     # Smooth images: inpainting from the edge beats a flat colour.
     assert report.scores["telea"]["rmse"] < report.scores["mean_fill"]["rmse"]
     assert "model" in report.table() and "navier_stokes" in report.table()
@@ -41,7 +42,7 @@ def test_evaluate_command_prints_the_table_and_writes_json(checkpoint, photos, t
     output = tmp_path / "scores.json"
     result = run_cli("evaluate", "--data", str(photos), "--checkpoint", str(checkpoint), "--baselines", "--json", str(output))
     assert result.returncode == 0, result.stderr
-    assert "model" in result.stdout and "telea" in result.stdout and "RMSE" in result.stdout
+    assert "model" in result.stdout and "telea" in result.stdout and "RMSE" in result.stdout and "streaks" in result.stdout
     scores = json.loads(output.read_text())
     assert scores["images"] == 5 and set(scores["scores"]) == {"model", *BASELINES}
 
