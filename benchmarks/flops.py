@@ -21,17 +21,21 @@ def forward_flops(model: keras.Model) -> int:
         if isinstance(layer, keras.Model):
             total += forward_flops(layer) * len(layer._inbound_nodes)
             continue
+        # Spectral normalisation wraps a convolution: the wrapped layer does the work.
+        inner = layer.layer if isinstance(layer, keras.layers.Wrapper) else layer
+        if not isinstance(inner, (keras.layers.Conv2D, keras.layers.Dense)):
+            continue
+        input_shape, output_shape, layer = layer.input.shape, layer.output.shape, inner
         if isinstance(layer, keras.layers.Conv2DTranspose):
-            _, height, width, channels_in = layer.input.shape
+            _, height, width, channels_in = input_shape
             kernel_height, kernel_width = layer.kernel_size
             total += 2 * height * width * kernel_height * kernel_width * channels_in * layer.filters
         elif isinstance(layer, keras.layers.Conv2D):
-            _, height, width, _ = layer.output.shape
+            _, height, width, _ = output_shape
             kernel_height, kernel_width = layer.kernel_size
-            channels_in = layer.input.shape[-1]
-            total += 2 * height * width * kernel_height * kernel_width * channels_in * layer.filters
+            total += 2 * height * width * kernel_height * kernel_width * input_shape[-1] * layer.filters
         elif isinstance(layer, keras.layers.Dense):
-            total += 2 * layer.input.shape[-1] * layer.units
+            total += 2 * input_shape[-1] * layer.units
     return total
 
 

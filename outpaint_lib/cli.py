@@ -79,19 +79,24 @@ def command_paint(arguments: argparse.Namespace) -> int:
 
 
 def command_evaluate(arguments: argparse.Namespace) -> int:
-    from outpaint_lib.evaluation import evaluate_folder
+    from outpaint_lib.evaluation import evaluate_folder, evaluate_full_resolution
     from outpaint_lib.files import atomic_write_text
     from outpaint_lib.inference import Outpainter
 
+    if arguments.full_resolution and arguments.size:
+        raise OutpaintError("--full-resolution scores each photo at its own size: leave out --size")
+    if arguments.baselines_only and not (arguments.size or arguments.full_resolution):
+        raise OutpaintError("--baselines-only has no model to take the size from: give --size (or --full-resolution)")
     # Scores are computed in float32, so that they do not depend on the machine's CPU.
     outpainter = None if arguments.baselines_only else Outpainter.load(
         arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average
     )
-    report = evaluate_folder(
-        outpainter, arguments.data, size=arguments.size, baselines=arguments.baselines or arguments.baselines_only,
-        limit=arguments.limit,
-    )
-    print(f"{report.images} images from {report.data} at {report.size} px ({report.skipped} skipped); strips of {report.size // 4} px")
+    baselines = arguments.baselines or arguments.baselines_only
+    if arguments.full_resolution:
+        report = evaluate_full_resolution(outpainter, arguments.data, baselines=baselines, limit=arguments.limit)
+    else:
+        report = evaluate_folder(outpainter, arguments.data, size=arguments.size, baselines=baselines, limit=arguments.limit)
+    print(report.describe())
     if outpainter is not None:
         passes = "the mean of its passes over each photo and its mirror image" if outpainter.mirror_average else "one pass"
         print(f"model: {arguments.checkpoint}, {passes}")
@@ -214,7 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
     evaluate.add_argument("--size", type=_positive, help="square size the images are scored at (default: the model's)")
     evaluate.add_argument("--baselines", action="store_true", help="also score the four classical baselines")
-    evaluate.add_argument("--baselines-only", dest="baselines_only", action="store_true", help="no model: baselines alone (needs --size)")
+    evaluate.add_argument("--baselines-only", dest="baselines_only", action="store_true", help="no model: baselines alone (needs --size or --full-resolution)")
+    evaluate.add_argument("--full-resolution", dest="full_resolution", action="store_true",
+                          help="score each photo at its own size, widened back as paint widens it (blended)")
     evaluate.add_argument("--limit", type=_positive, help="only the first N images")
     evaluate.add_argument("--json", help="write the scores here as JSON")
     _add_single_pass(evaluate)

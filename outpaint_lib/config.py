@@ -10,6 +10,7 @@ import dataclasses
 import json
 import os
 from pathlib import Path
+import typing
 from typing import Any
 
 from outpaint_lib.errors import OutpaintError
@@ -19,9 +20,13 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 DEFAULT_CHECKPOINT = REPOSITORY / "checkpoint"
 
 INPUT_MODES = ("mask", "crop")
-ARCHITECTURES = ("paper", "keras256")
+GENERATOR_ARCHITECTURES = ("paper", "keras256", "unet")
+DISCRIMINATOR_ARCHITECTURES = ("paper", "keras256", "patch")
+# How the hidden strips of the generator's input are filled: the paper's mean intensity, or the
+# centre's outermost column repeated, which a residual generator then corrects.
+INPUT_FILLS = ("mean", "edge")
 DISCRIMINATOR_VIEWS = ("image", "strips")
-ADVERSARIAL_LOSSES = ("cross_entropy", "least_squares")
+ADVERSARIAL_LOSSES = ("cross_entropy", "least_squares", "hinge")
 PRECISIONS = ("float32", "mixed_bfloat16")
 LEARNING_RATE_DECAYS = ("constant", "cosine")
 # "transposed" is the paper's 4 x 4 stride-2 transposed convolution; the others resize by 2 and
@@ -38,11 +43,20 @@ SETTINGS_ADDED_LATER = {
     "final_learning_rate_fraction": 0.01,
     "generator_upsampling": "transposed",
     "horizontal_flip": False,
+    "input_fill": "mean",
+    "generator_row_context": False,
+    "feature_matching_weight": 0.0,
 }
 
 
 class ConfigError(OutpaintError, ValueError):
     """A configuration that cannot describe a run; the message names the offending keys."""
+
+
+def _architecture(default: Any) -> Any:
+    """A field that shapes the networks' layers: saved weights only fit the value they were
+    trained with, so a resume that changes it is refused (``architecture_differences``)."""
+    return dataclasses.field(default=default, metadata={"architecture": True})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,26 +68,34 @@ class OutpaintConfig:
 
     # Geometry: an image_size x image_size image whose outer outpaint_fraction * image_size
     # columns on each side are hidden and generated.
-    image_size: int = 128
-    outpaint_fraction: float = 0.25
-    input_mode: str = "mask"
-    value_range: tuple[float, float] = (0.0, 1.0)
+    image_size: int = _architecture(128)
+    outpaint_fraction: float = _architecture(0.25)
+    input_mode: str = _architecture("mask")
+    input_fill: str = _architecture("mean")
+    value_range: tuple[float, float] = _architecture((0.0, 1.0))
 
     # Networks.
-    generator_architecture: str = "paper"
-    discriminator_architecture: str = "paper"
-    width_multiplier: float = 1.0
-    generator_dilations: tuple[int, ...] = (2, 4, 8)
-    generator_upsampling: str = "transposed"
-    dropout_rate: float = 0.0
-    instance_normalization: bool = False
-    use_local_discriminator: bool = False
-    discriminator_view: str = "image"
+    generator_architecture: str = _architecture("paper")
+    discriminator_architecture: str = _architecture("paper")
+    width_multiplier: float = _architecture(1.0)
+    generator_dilations: tuple[int, ...] = _architecture((2, 4, 8))
+    generator_upsampling: str = _architecture("transposed")
+    # The unet generator's bottleneck adds, to every position, a summary of its whole row: the
+    # horizon, shore and sky bands run across the image, further than any convolution reaches.
+    generator_row_context: bool = _architecture(False)
+    dropout_rate: float = _architecture(0.0)
+    instance_normalization: bool = _architecture(False)
+    use_local_discriminator: bool = _architecture(False)
+    discriminator_view: str = _architecture("image")
 
     # Losses.
     reconstruction_weight: float = 1.0
     adversarial_weight: float = 0.0004
     adversarial_loss: str = "cross_entropy"
+    # L1 distance between the patch discriminator's features of the real and the composited
+    # image, which gives the generator a steadier signal toward realistic texture than the
+    # adversarial term alone (0 turns it off).
+    feature_matching_weight: float = 0.0
     log_epsilon: float = 1e-9
 
     # Optimizers (Adam, one per network).
@@ -107,14 +129,17 @@ class OutpaintConfig:
         # JSON gives lists; tuples keep the dataclass hashable and comparable.
         for key in ("value_range", "generator_dilations", "phase_ratios"):
             value = getattr(self, key)
-            if not isinstance(value, tuple):
+            if isinstance(value, list):
                 object.__setattr__(self, key, tuple(value))
+        problems = _type_problems(self)
+        if problems:
+            raise ConfigError("invalid configuration: " + "; ".join(problems))
         object.__setattr__(self, "value_range", tuple(float(v) for v in self.value_range))
-        problems = []
         choices = {
             "input_mode": INPUT_MODES,
-            "generator_architecture": ARCHITECTURES,
-            "discriminator_architecture": ARCHITECTURES,
+            "input_fill": INPUT_FILLS,
+            "generator_architecture": GENERATOR_ARCHITECTURES,
+            "discriminator_architecture": DISCRIMINATOR_ARCHITECTURES,
             "discriminator_view": DISCRIMINATOR_VIEWS,
             "adversarial_loss": ADVERSARIAL_LOSSES,
             "precision": PRECISIONS,
@@ -152,11 +177,24 @@ class OutpaintConfig:
                     f"generator_dilations={list(self.generator_dilations)} (dilations {too_wide} reach "
                     f"past the {feature_width}-pixel-wide feature maps of a {self.image_size} px image)"
                 )
-        if self.generator_upsampling != "transposed" and self.generator_architecture != "paper":
+        if self.generator_upsampling != "transposed" and self.generator_architecture == "keras256":
             problems.append(
-                f"generator_upsampling={self.generator_upsampling!r} (only the paper generator has "
-                "the choice; keras256 keeps its transposed convolutions)"
+                f"generator_upsampling={self.generator_upsampling!r} (keras256 keeps its "
+                "transposed convolutions)"
             )
+        if self.generator_architecture == "unet":
+            if self.generator_upsampling == "transposed":
+                problems.append("generator_upsampling='transposed' (the unet generator resizes: 'nearest' or 'bilinear')")
+            if self.input_mode != "mask":
+                problems.append("the unet generator needs input_mode='mask'")
+        elif self.generator_row_context:
+            problems.append("generator_row_context needs generator_architecture='unet'")
+        if (self.discriminator_architecture == "patch") != (self.adversarial_loss == "hinge"):
+            problems.append("the patch discriminator and the hinge loss go together: it returns per-patch scores, not probabilities")
+        if self.discriminator_architecture == "patch" and (self.use_local_discriminator or self.discriminator_view != "image"):
+            problems.append("the patch discriminator judges the whole composited image: no local discriminator, discriminator_view='image'")
+        if self.feature_matching_weight and self.discriminator_architecture != "patch":
+            problems.append("feature_matching_weight needs the patch discriminator, whose features it compares")
         if self.use_local_discriminator and self.discriminator_view != "image":
             problems.append("use_local_discriminator needs discriminator_view='image'")
         if problems:
@@ -233,21 +271,38 @@ class OutpaintConfig:
         return cls.from_json(text)
 
 
+def _type_problems(config: OutpaintConfig) -> list[str]:
+    """Each field whose value is not of its annotated type (``--set image_size=abc``, a
+    hand-edited file). An int is accepted for a float; a bool is never taken for a number."""
+    problems = []
+    for name, annotation in typing.get_type_hints(type(config)).items():
+        value = getattr(config, name)
+        if typing.get_origin(annotation) is tuple:
+            arguments = typing.get_args(annotation)
+            item_type = arguments[0]
+            ok = (
+                isinstance(value, tuple)
+                and (arguments[-1] is Ellipsis or len(value) == len(arguments))
+                and all(_is_instance(item, item_type) for item in value)
+            )
+            expected = f"{len(arguments)} {item_type.__name__} values" if arguments[-1] is not Ellipsis else f"{item_type.__name__} values"
+        else:
+            ok, expected = _is_instance(value, annotation), annotation.__name__
+        if not ok:
+            problems.append(f"{name}={value!r} (expected {expected})")
+    return problems
+
+
+def _is_instance(value: Any, expected: type) -> bool:
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
 # Keys whose change makes saved weights unusable: a resume must refuse to mix them.
-ARCHITECTURE_KEYS = (
-    "image_size",
-    "outpaint_fraction",
-    "input_mode",
-    "value_range",
-    "generator_architecture",
-    "discriminator_architecture",
-    "width_multiplier",
-    "generator_dilations",
-    "dropout_rate",
-    "instance_normalization",
-    "use_local_discriminator",
-    "discriminator_view",
-)
+ARCHITECTURE_KEYS = tuple(f.name for f in dataclasses.fields(OutpaintConfig) if f.metadata.get("architecture"))
 
 
 def architecture_differences(saved: OutpaintConfig, current: OutpaintConfig) -> list[str]:
@@ -288,7 +343,31 @@ KERAS256 = OutpaintConfig(
     augment=True,
 )
 
-PRESETS: dict[str, OutpaintConfig] = {c.name: c for c in (PAPER, PAPER_LOCAL, KERAS256)}
+# Our own design (not a reference): a U-Net generator with skip connections from the known
+# centre, a bottleneck of dilated residual blocks (1, 2, 5: no gridding) with a row-context
+# branch, bilinear resize upsampling, and a residual over edge replication; a spectrally
+# normalised patch discriminator that judges the composited image, seams included, with a
+# hinge loss and feature matching. See checkpoint/README.md for how it was chosen.
+UNET = PAPER.replace(
+    name="unet",
+    input_fill="edge",
+    generator_architecture="unet",
+    discriminator_architecture="patch",
+    generator_dilations=(1, 2, 5),
+    generator_upsampling="bilinear",
+    generator_row_context=True,
+    adversarial_loss="hinge",
+    adversarial_weight=0.01,
+    feature_matching_weight=0.1,
+    discriminator_learning_rate=4e-4,
+    discriminator_beta_1=0.5,
+    learning_rate_decay="cosine",
+    phase_ratios=(30, 2, 68),
+    horizontal_flip=True,
+    augment=True,
+)
+
+PRESETS: dict[str, OutpaintConfig] = {c.name: c for c in (PAPER, PAPER_LOCAL, KERAS256, UNET)}
 
 
 def get_preset(name: str) -> OutpaintConfig:

@@ -1,5 +1,9 @@
 """Scoring outpainting against the truth: hide the side strips of real photos, fill them with
-the model and with the classical baselines, and compare strip RMSE, PSNR, SSIM and streak error."""
+the model and with the classical baselines, and compare strip RMSE, PSNR, SSIM, streak error,
+detail and seam.
+
+Two protocols: squares at the model's own size (the paper's, at 128 px), and each photo at its
+own resolution, widened back the way ``paint`` widens it, which is what a user sees."""
 
 from __future__ import annotations
 
@@ -11,28 +15,38 @@ import numpy as np
 
 from outpaint_lib.baselines import BASELINES
 from outpaint_lib.data import scan_folder
-from outpaint_lib.images import load_square
+from outpaint_lib.images import load_image, load_square
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.metrics import strip_scores
 
-METRICS = ("rmse", "psnr", "ssim", "streaks")
+METRICS = ("rmse", "psnr", "ssim", "streaks", "detail", "seam")
+# Full-resolution photos narrower than this after hiding their strips are skipped.
+MIN_CENTRE_WIDTH = 8
+MIN_PHOTO_HEIGHT = 16
 
 
 @dataclasses.dataclass(frozen=True)
 class EvaluationReport:
     data: str
-    size: int
+    size: int | None  # the square side scored at; None: each photo at its own resolution
     images: int
     skipped: int
     scores: dict[str, dict[str, float]]  # method -> metric -> mean over images
     mirror_average: bool | None = None  # how the model's strips were made; None without a model
 
+    def describe(self) -> str:
+        if self.size is None:
+            where, strips = "at their own resolution", "strips of a quarter of each photo's height"
+        else:
+            where, strips = f"at {self.size} px", f"strips of {self.size // 4} px"
+        return f"{self.images} images from {self.data} {where} ({self.skipped} skipped); {strips}"
+
     def table(self) -> str:
-        lines = [f"{'method':<18} {'RMSE':>7} {'PSNR dB':>8} {'SSIM':>6} {'streaks':>8}"]
+        lines = [f"{'method':<18} {'RMSE':>7} {'PSNR dB':>8} {'SSIM':>6} {'streaks':>8} {'detail':>7} {'seam':>6}"]
         for method, values in self.scores.items():
             lines.append(
                 f"{method:<18} {values['rmse']:>7.2f} {values['psnr']:>8.2f} {values['ssim']:>6.3f}"
-                f" {values['streaks']:>8.2f}"
+                f" {values['streaks']:>8.2f} {values['detail']:>7.3f} {values['seam']:>6.2f}"
             )
         return "\n".join(lines)
 
@@ -75,8 +89,44 @@ def evaluate_folder(
     return EvaluationReport(str(data_dir), size, len(paths), folder.skipped_count, scores, mirror_average)
 
 
+def evaluate_full_resolution(
+    outpainter: Outpainter | None,
+    data_dir: str | os.PathLike,
+    baselines: bool = False,
+    limit: int | None = None,
+) -> EvaluationReport:
+    """Each photo at its own size: hide round(H/4) columns on each side, widen the centre back
+    with the outpainter as configured (``paint``'s defaults: blended, mirror-averaged) and with
+    each classical fill, and score the strips at full size. Photos too narrow to keep a centre
+    are skipped and counted."""
+    folder = scan_folder(data_dir, MIN_PHOTO_HEIGHT)
+    paths = folder.paths[:limit] if limit else folder.paths
+    baseline_names = list(BASELINES) if baselines else []
+    methods: dict[str, list[dict[str, float]]] = {
+        name: [] for name in (["model"] if outpainter is not None else []) + baseline_names
+    }
+    scored, skipped = 0, folder.skipped_count
+    for path in paths:
+        truth = load_image(path)  # the folder scan has already decoded it once
+        height, width = truth.shape[:2]
+        strip = int(round(height / 4))
+        if width - 2 * strip < MIN_CENTRE_WIDTH:
+            skipped += 1
+            continue
+        centre = np.ascontiguousarray(truth[:, strip : width - strip])
+        if outpainter is not None:
+            methods["model"].append(strip_scores(truth, outpainter.outpaint_batch([centre])[0], strip))
+        for name in baseline_names:
+            methods[name].append(strip_scores(truth, BASELINES[name](centre, strip), strip))
+        scored += 1
+    scores = {name: _mean_scores(rows) for name, rows in methods.items()}
+    mirror_average = outpainter.mirror_average if outpainter is not None else None
+    return EvaluationReport(str(data_dir), None, scored, skipped, scores, mirror_average)
+
+
 def _mean_scores(rows: list[dict[str, float]]) -> dict[str, float]:
-    # A perfect strip has infinite PSNR; it is left out of the PSNR mean rather than dominating it.
+    # A perfect strip has infinite PSNR and a flat true strip no detail or seam to compare
+    # with: such values are left out of their metric's mean rather than dominating it.
     return {
         metric: float(np.mean([row[metric] for row in rows if math.isfinite(row[metric])] or [math.inf]))
         for metric in METRICS

@@ -89,51 +89,78 @@ class OutpaintGAN(keras.Model):
             generator_logs = self._generator_update(batch, adversarial=True)
         return {**logs, **generator_logs}
 
+    @property
+    def _patch(self) -> bool:
+        return self.config.discriminator_architecture == "patch"
+
     def _fake_view(self, generator_output, batch):
         centre = geometry.split_image(batch["image"], self.config.strip_width)[0]
         image = geometry.generated_image(generator_output, centre, self.config)
         return geometry.discriminator_view(image, self.config)
 
+    def _judge(self, images, training: bool):
+        """The discriminator's verdict (probabilities, or patch scores) and its features (an
+        empty list but for the patch discriminator)."""
+        outputs = self.discriminator(images, training=training)
+        if self._patch:
+            return outputs[0], outputs[1:]
+        return outputs, []
+
+    def _generated_cells(self, scores):
+        """The patch scores of the cells that lie over the generated strips. A composite's
+        centre cells show the real photo, and are not asked to look fake."""
+        cells = self.config.strip_width * scores.shape[2] // self.config.image_size
+        return geometry.split_image(scores, cells)[1]
+
     def _discriminator_update(self, batch):
+        config = self.config
         generator_output = self.generator(batch["input"], training=False)
-        real = geometry.discriminator_view(batch["image"], self.config)
+        real = geometry.discriminator_view(batch["image"], config)
         fake = ops.stop_gradient(self._fake_view(generator_output, batch))
         batch_size = ops.shape(real)[0]
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             # One pass over real and fake together: a larger matrix product for the CPU.
-            probabilities = self.discriminator(ops.concatenate([real, ops.cast(fake, real.dtype)], 0), training=True)
-            real_probabilities, fake_probabilities = probabilities[:batch_size], probabilities[batch_size:]
-            loss = losses.discriminator_loss(real_probabilities, fake_probabilities, self.config.log_epsilon)
+            verdict, _ = self._judge(ops.concatenate([real, ops.cast(fake, real.dtype)], 0), training=True)
+            real_verdict, fake_verdict = verdict[:batch_size], verdict[batch_size:]
+            if self._patch:
+                fake_verdict = self._generated_cells(fake_verdict)
+                loss = losses.hinge_discriminator_loss(real_verdict, fake_verdict)
+            else:
+                loss = losses.discriminator_loss(real_verdict, fake_verdict, config.log_epsilon)
         gradients = tape.gradient(loss, variables)
         self.discriminator_optimizer.apply_gradients(zip(gradients, variables))
-        return {
-            "d_loss": loss,
-            "d_real": ops.mean(real_probabilities),
-            "d_fake": ops.mean(fake_probabilities),
-        }
+        return {"d_loss": loss, "d_real": ops.mean(real_verdict), "d_fake": ops.mean(fake_verdict)}
 
     def _generator_update(self, batch, adversarial: bool):
         config = self.config
         variables = self.generator.trainable_variables
+        logs = {}
         with tf.GradientTape() as tape:
             generator_output = self.generator(batch["input"], training=True)
             reconstruction = losses.identity_loss(
                 batch["strips"], geometry.generated_strips(generator_output, config)
             )
+            loss = config.reconstruction_weight * reconstruction
             if adversarial:
-                fake_probabilities = self.discriminator(self._fake_view(generator_output, batch), training=False)
-                adversarial_term = losses.adversarial_loss(fake_probabilities, config.adversarial_loss, config.log_epsilon)
+                fake_verdict, fake_features = self._judge(self._fake_view(generator_output, batch), training=False)
+                if self._patch:
+                    adversarial_term = losses.hinge_generator_loss(self._generated_cells(fake_verdict))
+                else:
+                    adversarial_term = losses.adversarial_loss(fake_verdict, config.adversarial_loss, config.log_epsilon)
                 loss = losses.joint_generator_loss(
                     reconstruction, adversarial_term, config.reconstruction_weight, config.adversarial_weight
                 )
-            else:
-                loss = config.reconstruction_weight * reconstruction
+                if config.feature_matching_weight:
+                    real = geometry.discriminator_view(batch["image"], config)
+                    _, real_features = self._judge(real, training=False)
+                    matching = losses.feature_matching_loss([ops.stop_gradient(f) for f in real_features], fake_features)
+                    loss = loss + config.feature_matching_weight * matching
+                    logs["feature_matching"] = matching
+                logs["g_loss"] = loss
         gradients = tape.gradient(loss, variables)
         self.generator_optimizer.apply_gradients(zip(gradients, variables))
-        if adversarial:
-            return {"mse": reconstruction, "g_loss": loss}
-        return {"mse": reconstruction}
+        return {"mse": reconstruction, **logs}
 
     def test_step(self, batch):
         generator_output = self.generator(batch["input"], training=False)

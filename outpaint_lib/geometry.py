@@ -31,19 +31,24 @@ def assemble_image(centre, strips):
     )
 
 
-def masked_input(centre, strip_width: int):
+def masked_input(centre, strip_width: int, fill: str = "mean"):
     """The paper's four-channel generator input built from the centre alone.
 
-    The hidden columns are filled with the mean intensity (one scalar over pixels and channels)
-    and a mask channel is 1 there, 0 over the known centre. The paper's training code took that
-    mean over the whole image, hidden strips included; we take it over the centre, the only
-    value available at inference, so training and use see the same input.
+    The hidden columns are filled and a mask channel is 1 there, 0 over the known centre.
+    ``fill="mean"`` is the paper's mean intensity (one scalar over pixels and channels). The
+    paper's training code took that mean over the whole image, hidden strips included; we take
+    it over the centre, the only value available at inference, so training and use see the
+    same input. ``fill="edge"`` repeats the centre's outermost column instead: the classical
+    fill that a residual generator corrects.
     """
     centre = ops.convert_to_tensor(centre)
-    mean = ops.mean(centre, axis=(-3, -2, -1), keepdims=True)
     fill_shape = tuple(centre.shape[:-2]) + (strip_width, centre.shape[-1])
-    fill = ops.broadcast_to(mean, fill_shape)
-    filled = ops.concatenate([fill, centre, fill], axis=-2)
+    if fill == "edge":
+        left = ops.broadcast_to(centre[..., :, :1, :], fill_shape)
+        right = ops.broadcast_to(centre[..., :, -1:, :], fill_shape)
+    else:
+        left = right = ops.broadcast_to(ops.mean(centre, axis=(-3, -2, -1), keepdims=True), fill_shape)
+    filled = ops.concatenate([left, centre, right], axis=-2)
     mask_strip = ops.ones(tuple(centre.shape[:-2]) + (strip_width, 1), dtype=centre.dtype)
     mask_centre = ops.zeros(tuple(centre.shape[:-1]) + (1,), dtype=centre.dtype)
     mask = ops.concatenate([mask_strip, mask_centre, mask_strip], axis=-2)
@@ -53,7 +58,7 @@ def masked_input(centre, strip_width: int):
 def generator_input(centre, config: OutpaintConfig):
     """What the generator reads: the masked 4-channel image, or the bare centre crop."""
     if config.input_mode == "mask":
-        return masked_input(centre, config.strip_width)
+        return masked_input(centre, config.strip_width, config.input_fill)
     return ops.convert_to_tensor(centre)
 
 
@@ -66,10 +71,12 @@ def generated_strips(generator_output, config: OutpaintConfig):
 
 def generated_image(generator_output, centre, config: OutpaintConfig):
     """The full-width generated image. In mask mode the paper's generator paints the whole
-    image (its centre is not pasted back during training); in crop mode the centre is known."""
-    if config.input_mode == "mask":
+    image (its centre is not pasted back during training); in crop mode the centre is known.
+    The patch discriminator judges the composite, the real centre between the generated
+    strips, so that the seam itself is what it sees, as a user will."""
+    if config.input_mode == "mask" and config.discriminator_architecture != "patch":
         return generator_output
-    return assemble_image(centre, generator_output)
+    return assemble_image(centre, generated_strips(generator_output, config))
 
 
 def discriminator_view(image, config: OutpaintConfig):

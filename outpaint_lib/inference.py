@@ -25,6 +25,7 @@ import tensorflow as tf
 from outpaint_lib import geometry
 from outpaint_lib.config import DEFAULT_CHECKPOINT, OutpaintConfig
 from outpaint_lib.generator_files import load_generator
+from outpaint_lib.models import input_stride
 from outpaint_lib.postprocess import paste_centre, poisson_blend, to_uint8
 
 
@@ -134,7 +135,7 @@ class Outpainter:
         k = self.config.strip_width
         if self.config.input_mode == "mask":
             # The paper's way: pad k columns per side, paint the whole width, keep the strips.
-            output = self._predict(geometry.masked_input(centre, k))
+            output = self._predict(geometry.masked_input(centre, k, self.config.input_fill))
             return output[:, :, :k], output[:, :, -k:]
         # The crop-mode generator was trained on centres exactly W/2 wide: read the left strip
         # from the leftmost such window and the right strip from the rightmost.
@@ -156,7 +157,7 @@ class Outpainter:
     def _model_width(self, height: int, width: int) -> int:
         """The centre's width at model scale, rounded to what the network's strides accept."""
         config = self.config
-        stride = 2 if config.generator_architecture == "paper" else 4
+        stride = input_stride(config)
         scaled = width * config.image_size / height
         if config.input_mode == "crop":
             return max(config.centre_width, int(round(scaled / stride)) * stride)

@@ -1,4 +1,5 @@
-"""The paper's losses, computed in float32 whatever precision the networks run in."""
+"""The paper's losses and our patch discriminator's, computed in float32 whatever precision the
+networks run in."""
 
 from __future__ import annotations
 
@@ -39,3 +40,24 @@ def adversarial_loss(fake_probabilities, kind: str = "cross_entropy", epsilon: f
 def joint_generator_loss(reconstruction, adversarial, reconstruction_weight: float, adversarial_weight: float):
     """L_G = MSE - alpha * mean(log D(G)), written as a weighted sum of the two terms."""
     return reconstruction_weight * reconstruction + adversarial_weight * adversarial
+
+
+def hinge_discriminator_loss(real_scores, fake_scores):
+    """mean(relu(1 - D(real))) + mean(relu(1 + D(fake))): scores are unbounded logits, and a
+    patch already judged correctly by a margin of 1 stops pulling on the discriminator."""
+    real_scores, fake_scores = ops.cast(real_scores, "float32"), ops.cast(fake_scores, "float32")
+    return ops.mean(ops.relu(1.0 - real_scores)) + ops.mean(ops.relu(1.0 + fake_scores))
+
+
+def hinge_generator_loss(fake_scores):
+    """-mean(D(fake)): the generator raises the scores of its patches."""
+    return -ops.mean(ops.cast(fake_scores, "float32"))
+
+
+def feature_matching_loss(real_features, fake_features):
+    """Mean absolute difference of the discriminator's features, averaged over its layers."""
+    distances = [
+        ops.mean(ops.abs(ops.cast(fake, "float32") - ops.cast(real, "float32")))
+        for real, fake in zip(real_features, fake_features)
+    ]
+    return ops.mean(ops.stack(distances))

@@ -23,6 +23,17 @@ PAPER_DISCRIMINATOR_FEATURES = 512
 KERAS256_DISCRIMINATOR_FILTERS = (32, 64, 64, 128, 128)
 KERAS256_DISCRIMINATOR_FEATURES = 1024
 
+# Our unet generator: filters at full, 1/2, 1/4 and 1/8 of the input's size.
+UNET_FILTERS = (32, 64, 128, 256)
+# Our patch discriminator: 4 x 4 convolutions, the first three of stride 2, then one score per
+# 8 x 8 cell whose receptive field spans 70 pixels.
+PATCH_DISCRIMINATOR_FILTERS = ((64, 2), (128, 2), (256, 2), (256, 1))
+
+
+def input_stride(config: OutpaintConfig) -> int:
+    """What a generator input's width must be a multiple of: the product of its strides."""
+    return {"paper": 2, "keras256": 4, "unet": 2 ** (len(UNET_FILTERS) - 1)}[config.generator_architecture]
+
 
 def scaled(filters: int, config: OutpaintConfig) -> int:
     """Filters after the width multiplier (reduced-width variants), at least one."""
@@ -66,11 +77,93 @@ class ResizeByTwo(layers.Layer):
         return {**super().get_config(), "interpolation": self.interpolation}
 
 
+class RowContext(layers.Layer):
+    """Adds to every position a learned summary (one dense layer) of the mean of its row.
+
+    A convolution sees a neighbourhood; the bands of a landscape (sky, horizon, sea, sand) run
+    across the whole image, and the row mean carries them to the far ends of the strips at any
+    width, with no parameter tied to the width."""
+
+    def __init__(self, units: int, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.dense = layers.Dense(units, activation="relu", dtype=self.dtype_policy, name="dense")
+
+    def build(self, input_shape):
+        self.dense.build((*input_shape[:2], 1, input_shape[-1]))
+
+    def call(self, inputs):
+        return inputs + self.dense(ops.mean(inputs, axis=2, keepdims=True))
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+class ResidualOverFill(layers.Layer):
+    """The unet generator's output: its input's fill (the first three channels) plus the
+    predicted correction, in float32 and clipped to the value range. At initialisation the
+    generator is the classical fill, and it learns only what that fill gets wrong."""
+
+    def __init__(self, value_range: tuple[float, float], **kwargs):
+        super().__init__(**kwargs)
+        self.value_range = tuple(value_range)
+
+    def call(self, inputs):
+        generator_input, correction = inputs
+        fill = ops.cast(generator_input[..., :3], "float32")
+        low, high = self.value_range
+        return ops.clip(fill + ops.cast(correction, "float32"), low, high)
+
+    def compute_output_shape(self, input_shapes):
+        return input_shapes[1]
+
+    def get_config(self):
+        return {**super().get_config(), "value_range": list(self.value_range)}
+
+
 def build_generator(config: OutpaintConfig, any_width: bool = False) -> keras.Model:
     inputs = keras.Input(generator_input_shape(config, any_width), name="generator_input")
-    if config.generator_architecture == "paper":
-        return _paper_generator(config, inputs)
-    return _keras256_generator(config, inputs)
+    builders = {"paper": _paper_generator, "keras256": _keras256_generator, "unet": _unet_generator}
+    return builders[config.generator_architecture](config, inputs)
+
+
+def _unet_generator(config: OutpaintConfig, inputs) -> keras.Model:
+    """Ours: a U-Net whose skip connections carry the known centre's detail to the decoder at
+    every scale, a bottleneck of dilated residual blocks with the row context, and a decoder
+    that upsamples by resizing (no checkerboard) and predicts a residual over the fill."""
+    dtype = config.precision
+    filters = [scaled(count, config) for count in UNET_FILTERS]
+
+    def conv(x, count, name, kernel=3, stride=1, dilation=1, activation="relu"):
+        return layers.Conv2D(
+            count, kernel, strides=stride, dilation_rate=dilation, padding="same",
+            activation=activation, dtype=dtype, name=f"generator_{name}",
+        )(x)
+
+    x = conv(inputs, filters[0], "encoder_1", kernel=5)
+    skips = [x]
+    for level in range(1, len(filters)):
+        x = conv(x, filters[level], f"encoder_{level + 1}_downsample", stride=2)
+        if level < len(filters) - 1:
+            x = conv(x, filters[level], f"encoder_{level + 1}")
+            skips.append(x)
+    for index, dilation in enumerate(config.generator_dilations, start=1):
+        name = f"bottleneck_{index}"
+        x = layers.Add(dtype=dtype, name=f"generator_{name}_residual")(
+            [x, conv(x, filters[-1], f"{name}_dilated_conv", dilation=dilation)]
+        )
+        if index == 1 and config.generator_row_context:
+            x = RowContext(filters[-1], dtype=dtype, name="generator_row_context")(x)
+    for level in reversed(range(len(skips))):
+        # Convolve at the lower resolution, then resize: a quarter of the work of the reverse
+        # order, and still no uneven kernel overlap to print a checkerboard.
+        x = conv(x, filters[level], f"decoder_{level + 1}_reduce")
+        x = ResizeByTwo(config.generator_upsampling, dtype=dtype, name=f"generator_decoder_{level + 1}_upsample")(x)
+        x = layers.Add(dtype=dtype, name=f"generator_decoder_{level + 1}_skip")([x, skips[level]])
+        x = conv(x, filters[level], f"decoder_{level + 1}")
+    correction = conv(x, 3, "correction", activation=None)
+    outputs = ResidualOverFill(config.value_range, dtype="float32", name="generator_output")([inputs, correction])
+    return keras.Model(inputs, outputs, name="generator")
 
 
 def _paper_generator(config: OutpaintConfig, inputs) -> keras.Model:
@@ -189,6 +282,8 @@ def build_discriminator(config: OutpaintConfig) -> keras.Model:
     sigmoid unit over all features). Reference B: a strip discriminator with LeakyReLU and
     dropout and a 1024-unit dense layer.
     """
+    if config.discriminator_architecture == "patch":
+        return build_patch_discriminator(config)
     inputs = keras.Input(discriminator_input_shape(config), name="discriminator_input")
     if config.discriminator_architecture == "keras256":
         leaky = lambda name: layers.LeakyReLU(0.2, dtype=config.precision, name=name)  # noqa: E731
@@ -223,6 +318,24 @@ def build_discriminator(config: OutpaintConfig) -> keras.Model:
         x = features[0]
     output = layers.Dense(1, activation="sigmoid", dtype="float32", name="concatenator")(x)
     return keras.Model(inputs, output, name="discriminator")
+
+
+def build_patch_discriminator(config: OutpaintConfig) -> keras.Model:
+    """Ours: spectrally normalised 4 x 4 convolutions from the composited image to one score
+    (a logit, for the hinge loss) per 8 x 8 cell, and the features after each layer, which the
+    generator's feature-matching loss compares between real and composited images."""
+    inputs = keras.Input(discriminator_input_shape(config), name="discriminator_input")
+    x = inputs
+    features = []
+    for index, (count, stride) in enumerate(PATCH_DISCRIMINATOR_FILTERS, start=1):
+        convolution = layers.Conv2D(scaled(count, config), 4, strides=stride, padding="same", dtype=config.precision)
+        x = layers.SpectralNormalization(convolution, dtype=config.precision, name=f"patch_conv_{index}")(x)
+        x = layers.LeakyReLU(0.2, dtype=config.precision, name=f"patch_activation_{index}")(x)
+        features.append(x)
+    score = layers.Conv2D(1, 4, padding="same", dtype=config.precision)
+    scores = layers.SpectralNormalization(score, dtype=config.precision, name="patch_scores")(x)
+    scores = layers.Activation("linear", dtype="float32", name="discriminator_output")(scores)
+    return keras.Model(inputs, [scores, *features], name="discriminator")
 
 
 def parameter_counts(config: OutpaintConfig) -> dict[str, int]:

@@ -218,7 +218,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self._progress = (
             keras.utils.Progbar(
                 schedule.total_steps, unit_name="step",
-                stateful_metrics=["phase", "mse", "d_loss", "g_loss", "d_real", "d_fake", "val_mse"],
+                stateful_metrics=["phase", "mse", "d_loss", "g_loss", "feature_matching", "d_real", "d_fake", "val_mse"],
             )
             if progress else None
         )

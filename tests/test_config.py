@@ -3,9 +3,11 @@ import json
 import pytest
 
 from outpaint_lib.config import (
+    ARCHITECTURE_KEYS,
     KERAS256,
     PAPER,
     PAPER_LOCAL,
+    UNET,
     ConfigError,
     OutpaintConfig,
     architecture_differences,
@@ -81,7 +83,7 @@ def test_invalid_values_are_refused_with_their_key():
         PAPER.replace(final_learning_rate_fraction=1.5)
     with pytest.raises(ConfigError, match="generator_upsampling='bicubic'"):
         PAPER.replace(generator_upsampling="bicubic")
-    with pytest.raises(ConfigError, match="only the paper generator"):
+    with pytest.raises(ConfigError, match="keras256 keeps its transposed convolutions"):
         KERAS256.replace(generator_upsampling="bilinear")
 
 
@@ -102,6 +104,53 @@ def test_architecture_differences_ignore_training_settings():
     assert architecture_differences(PAPER, PAPER.replace(batch_size=4, seed=3, precision="mixed_bfloat16")) == []
     assert architecture_differences(PAPER, PAPER_LOCAL) == ["use_local_discriminator"]
     assert architecture_differences(PAPER, PAPER.replace(width_multiplier=0.5)) == ["width_multiplier"]
+
+
+def test_architecture_keys_are_every_field_that_shapes_a_layer():
+    # Derived from the fields' metadata, so a new architectural setting cannot be forgotten.
+    assert {"generator_upsampling", "input_fill", "generator_row_context", "image_size"} <= set(ARCHITECTURE_KEYS)
+    assert not {"batch_size", "learning_rate_decay", "adversarial_weight", "precision"} & set(ARCHITECTURE_KEYS)
+    assert architecture_differences(PAPER, PAPER.replace(generator_upsampling="bilinear")) == ["generator_upsampling"]
+
+
+@pytest.mark.parametrize("key, value, expected", [
+    ("image_size", "abc", "image_size='abc' (expected int)"),
+    ("image_size", 128.0, "image_size=128.0 (expected int)"),
+    ("augment", "yes", "augment='yes' (expected bool)"),
+    ("batch_size", True, "batch_size=True (expected int)"),
+    ("learning_rate_decay", 3, "learning_rate_decay=3 (expected str)"),
+    ("phase_ratios", [1, 2], "phase_ratios=(1, 2) (expected 3 int values)"),
+    ("generator_dilations", ["a"], "generator_dilations=('a',) (expected int values)"),
+    ("value_range", 1, "value_range=1 (expected 2 float values)"),
+])
+def test_every_field_is_checked_for_its_type(key, value, expected):
+    with pytest.raises(ConfigError) as raised:
+        PAPER.replace(**{key: value})
+    assert expected in str(raised.value)
+    assert PAPER.replace(adversarial_weight=1).adversarial_weight == 1  # an int is a valid float
+
+
+def test_unet_preset_is_our_design_beside_the_references():
+    assert UNET.generator_architecture == "unet" and UNET.discriminator_architecture == "patch"
+    assert UNET.input_fill == "edge" and UNET.generator_row_context and UNET.generator_dilations == (1, 2, 5)
+    assert UNET.adversarial_loss == "hinge" and UNET.feature_matching_weight > 0
+    # The references are untouched by the settings it introduced.
+    for reference in (PAPER, PAPER_LOCAL, KERAS256):
+        assert reference.input_fill == "mean" and not reference.generator_row_context
+        assert reference.feature_matching_weight == 0
+
+
+def test_unet_settings_that_do_not_fit_together_are_refused():
+    with pytest.raises(ConfigError, match="resizes"):
+        UNET.replace(generator_upsampling="transposed")
+    with pytest.raises(ConfigError, match="go together"):
+        UNET.replace(adversarial_loss="cross_entropy")
+    with pytest.raises(ConfigError, match="go together"):
+        PAPER.replace(adversarial_loss="hinge")
+    with pytest.raises(ConfigError, match="feature_matching_weight needs"):
+        PAPER.replace(feature_matching_weight=1.0)
+    with pytest.raises(ConfigError, match="generator_row_context needs"):
+        PAPER.replace(generator_row_context=True)
 
 
 def test_unknown_preset():

@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from outpaint_lib.baselines import BASELINES
-from outpaint_lib.evaluation import evaluate_folder
+from outpaint_lib.evaluation import evaluate_folder, evaluate_full_resolution
 from outpaint_lib.inference import Outpainter
 
 from conftest import smooth_image
@@ -57,3 +57,40 @@ def test_single_pass_scores_the_model_without_mirror_averaging(checkpoint, photo
         assert ("one pass" in result.stdout) == bool(flags)
     assert scores[0]["mirror_average"] is True and scores[1]["mirror_average"] is False
     assert scores[0]["scores"]["model"]["rmse"] != scores[1]["scores"]["model"]["rmse"]
+
+
+@pytest.fixture
+def wide_photos(tmp_path):
+    """Photos of their own sizes, one too narrow to keep a centre once its strips are hidden."""
+    folder = tmp_path / "wide"
+    folder.mkdir()
+    for index, (height, width) in enumerate([(40, 64), (48, 90), (36, 36), (44, 17)]):
+        Image.fromarray(smooth_image(height, width, seed=index)).save(folder / f"{index}.png")
+    return folder
+
+
+def test_full_resolution_scores_each_photo_at_its_own_size(checkpoint, wide_photos):  # noqa: F811
+    report = evaluate_full_resolution(Outpainter.load(checkpoint), wide_photos, baselines=True)
+    # 44 x 17: hiding 11 columns a side leaves none.
+    assert report.size is None and report.images == 3 and report.skipped == 1
+    assert list(report.scores) == ["model", *BASELINES]
+    for scores in report.scores.values():
+        assert scores["rmse"] > 0 and scores["detail"] >= 0 and scores["seam"] >= 0
+    # Edge replication copies the photo's edge column into the strip: no jump at all.
+    assert report.scores["edge_replication"]["seam"] == 0.0
+    assert "own resolution" in report.describe()
+
+
+def test_evaluate_command_full_resolution_and_the_size_it_needs(checkpoint, wide_photos, tmp_path):  # noqa: F811
+    output = tmp_path / "full.json"
+    result = run_cli("evaluate", "--data", str(wide_photos), "--checkpoint", str(checkpoint),
+                     "--full-resolution", "--baselines", "--json", str(output))
+    assert result.returncode == 0, result.stderr
+    assert "own resolution" in result.stdout and "detail" in result.stdout and "seam" in result.stdout
+    saved = json.loads(output.read_text())
+    assert saved["size"] is None and set(saved["scores"]["telea"]) >= {"detail", "seam"}
+    # Baselines alone need a size to score at, or the photos' own.
+    result = run_cli("evaluate", "--data", str(wide_photos), "--baselines-only")
+    assert result.returncode != 0 and "--size" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("evaluate", "--data", str(wide_photos), "--baselines-only", "--full-resolution")
+    assert result.returncode == 0, result.stderr

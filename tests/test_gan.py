@@ -3,7 +3,7 @@ import pytest
 import tensorflow as tf
 
 from outpaint_lib import losses
-from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL
+from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL, UNET
 from outpaint_lib.data import make_example, to_model_range
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.schedule import Schedule
@@ -38,7 +38,7 @@ def run_steps(gan, config, phase, steps=1):
     return {key: values[-1] for key, values in history.history.items()}
 
 
-@pytest.fixture(params=[PAPER, PAPER_LOCAL, KERAS256], ids=lambda c: c.name)
+@pytest.fixture(params=[PAPER, PAPER_LOCAL, KERAS256, UNET], ids=lambda c: c.name)
 def gan_and_config(request):
     config = tiny(request.param)
     gan = OutpaintGAN(config)
@@ -70,7 +70,8 @@ def test_phase_3_updates_both_networks(gan_and_config):
     gan, config = gan_and_config
     generator, discriminator = snapshot(gan.generator), snapshot(gan.discriminator)
     logs = run_steps(gan, config, 3)
-    assert set(logs) == {"mse", "g_loss", "d_loss", "d_real", "d_fake"}
+    matching = {"feature_matching"} if config.feature_matching_weight else set()
+    assert set(logs) == {"mse", "g_loss", "d_loss", "d_real", "d_fake"} | matching
     assert mostly(changed(generator, gan.generator)) and mostly(changed(discriminator, gan.discriminator))
     assert int(gan.generator_optimizer.iterations) == config.generator_updates_per_step
     assert int(gan.discriminator_optimizer.iterations) == 1
@@ -155,3 +156,11 @@ def test_cosine_decay_anneals_each_network_over_its_own_updates():
     run_steps(gan, config, 3, steps=2)
     assert float(gan.generator_optimizer.learning_rate) == pytest.approx(1e-4, rel=1e-4)
     assert float(gan.discriminator_optimizer.learning_rate) == pytest.approx(2e-4, rel=1e-4)
+
+
+def test_the_patch_discriminator_is_asked_to_call_fake_only_the_cells_over_the_strips():
+    config = tiny(UNET)
+    gan = OutpaintGAN(config)
+    scores = np.arange(2 * 4 * 4).reshape(2, 4, 4, 1).astype(np.float32)
+    # 32 px image, 8 px strips, 4 x 4 cells: one column of cells per strip.
+    np.testing.assert_array_equal(np.asarray(gan._generated_cells(scores)), scores[:, :, [0, 3]])

@@ -1,7 +1,7 @@
 import numpy as np
 
 from outpaint_lib import geometry
-from outpaint_lib.config import KERAS256, PAPER
+from outpaint_lib.config import KERAS256, PAPER, UNET
 
 from conftest import smooth_image, tiny
 
@@ -33,6 +33,28 @@ def test_masked_input_fills_the_strips_with_the_centre_mean_and_marks_them():
     np.testing.assert_array_equal(masked[..., :4, 3], 1)
     np.testing.assert_array_equal(masked[..., 12:, 3], 1)
     np.testing.assert_array_equal(masked[..., 4:12, 3], 0)
+
+
+def test_edge_fill_repeats_the_centres_outermost_columns():
+    centre = np.random.default_rng(0).uniform(size=(2, 16, 8, 3)).astype(np.float32)
+    masked = np.asarray(geometry.masked_input(centre, 4, fill="edge"))
+    np.testing.assert_array_equal(masked[..., 4:12, :3], centre)
+    np.testing.assert_array_equal(masked[..., :4, :3], np.repeat(centre[..., :1, :], 4, axis=-2))
+    np.testing.assert_array_equal(masked[..., 12:, :3], np.repeat(centre[..., -1:, :], 4, axis=-2))
+    np.testing.assert_array_equal(masked[..., 3], np.asarray(geometry.masked_input(centre, 4))[..., 3])
+
+
+def test_the_patch_discriminator_sees_the_real_centre_between_the_generated_strips():
+    config = tiny(UNET)
+    image = smooth_image(32, 32).astype(np.float32) / 255
+    centre, _ = geometry.split_image(image, 8)
+    painted = np.zeros_like(image)
+    composite = np.asarray(geometry.generated_image(painted, centre, config))
+    np.testing.assert_array_equal(composite[:, 8:24], image[:, 8:24])
+    np.testing.assert_array_equal(composite[:, :8], 0)
+    np.testing.assert_array_equal(composite[:, 24:], 0)
+    # The paper's discriminator judges the generator's whole output, as its code did.
+    np.testing.assert_array_equal(np.asarray(geometry.generated_image(painted, centre, tiny(PAPER))), painted)
 
 
 def test_generator_input_and_output_layout_per_mode():

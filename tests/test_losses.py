@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 
 from outpaint_lib.geometry import split_image
-from outpaint_lib.losses import adversarial_loss, discriminator_loss, identity_loss, joint_generator_loss
+from outpaint_lib.losses import (
+    adversarial_loss,
+    discriminator_loss,
+    feature_matching_loss,
+    hinge_discriminator_loss,
+    hinge_generator_loss,
+    identity_loss,
+    joint_generator_loss,
+)
 
 
 def test_identity_loss_equals_the_papers_masked_mse():
@@ -50,3 +58,16 @@ def test_losses_are_float32_for_bfloat16_inputs():
     values = tf.constant([0.3, 0.7], dtype=tf.bfloat16)
     assert discriminator_loss(values, values).dtype == tf.float32
     assert identity_loss(values, values * 0).dtype == tf.float32
+
+
+def test_hinge_losses_stop_pulling_beyond_the_margin():
+    # Real scores 2 and 0.5 (only the second inside the margin), fake -3 and 0.
+    real, fake = np.array([2.0, 0.5], np.float32), np.array([-3.0, 0.0], np.float32)
+    assert float(hinge_discriminator_loss(real, fake)) == pytest.approx((0 + 0.5) / 2 + (0 + 1) / 2)
+    assert float(hinge_generator_loss(fake)) == pytest.approx(1.5)
+
+
+def test_feature_matching_is_the_mean_l1_distance_over_layers():
+    real = [np.zeros((1, 4, 4, 2), np.float32), np.ones((1, 2, 2, 8), np.float32)]
+    fake = [np.full((1, 4, 4, 2), 0.5, np.float32), np.ones((1, 2, 2, 8), np.float32)]
+    assert float(feature_matching_loss(real, fake)) == pytest.approx((0.5 + 0.0) / 2)

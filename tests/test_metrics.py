@@ -1,10 +1,13 @@
 import math
 
+import cv2
 import numpy as np
 import pytest
 
 from outpaint_lib.baselines import edge_replication
-from outpaint_lib.metrics import strip_psnr, strip_rmse, strip_scores, strip_ssim, strip_streak_error
+from outpaint_lib.metrics import (
+    strip_detail, strip_psnr, strip_rmse, strip_scores, strip_seam, strip_ssim, strip_streak_error,
+)
 
 from conftest import smooth_image
 
@@ -22,7 +25,10 @@ def test_rmse_is_the_papers_formula_over_strips_only():
 def test_identical_strips_score_perfectly():
     image = smooth_image(32, 32)
     scores = strip_scores(image, image, 8)
-    assert scores == {"rmse": 0.0, "psnr": float("inf"), "ssim": pytest.approx(1.0), "streaks": 0.0}
+    assert scores == {
+        "rmse": 0.0, "psnr": float("inf"), "ssim": pytest.approx(1.0), "streaks": 0.0,
+        "detail": pytest.approx(1.0), "seam": pytest.approx(1.0),
+    }
 
 
 def test_ssim_falls_with_noise():
@@ -74,3 +80,56 @@ def test_shapes_must_match():
         strip_rmse(np.zeros((8, 16, 3), np.uint8), np.zeros((8, 12, 3), np.uint8), 4)
     with pytest.raises(ValueError):
         strip_streak_error(np.zeros((8, 16, 3), np.uint8), np.zeros((8, 12, 3), np.uint8), 4)
+
+
+def _textured(height: int, width: int, seed: int = 0) -> np.ndarray:
+    """Uniform noise: a texture with a strong Laplacian everywhere."""
+    return np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+
+
+def test_detail_is_zero_for_a_flat_fill_and_one_for_equally_busy_texture():
+    truth = _textured(32, 48)
+    flat = truth.copy()
+    flat[:, :8] = 128
+    flat[:, -8:] = 90
+    assert strip_detail(truth, flat, 8) == 0.0
+    # Another draw of the same noise is as detailed as the truth, though every pixel differs.
+    other = truth.copy()
+    other[:, :8], other[:, -8:] = _textured(32, 8, seed=1), _textured(32, 8, seed=2)
+    assert strip_detail(truth, other, 8) == pytest.approx(1.0, abs=0.05)
+
+
+def test_detail_of_a_smeared_strip_lies_between_and_ignores_the_centre():
+    truth = _textured(32, 48)
+    blurred = truth.copy()
+    for columns in (slice(0, 8), slice(40, 48)):
+        blurred[:, columns] = cv2.GaussianBlur(np.ascontiguousarray(truth[:, columns]), (3, 3), 0.6)
+    smeared = strip_detail(truth, blurred, 8)
+    assert 0.1 < smeared < 0.6
+    busy_centre = blurred.copy()
+    busy_centre[:, 8:40] = _textured(32, 32, seed=3)
+    assert strip_detail(truth, busy_centre, 8) == smeared
+
+
+def test_seam_is_the_boundary_jump_over_the_truths_own():
+    # A horizontal ramp: neighbouring columns differ by 2 levels everywhere.
+    ramp = np.broadcast_to((np.arange(48) * 2 + 20)[None, :, None], (16, 48, 3)).astype(np.uint8)
+    assert strip_seam(ramp, ramp, 8) == pytest.approx(1.0)
+    # Strips 10 levels too bright: a jump of 12 (ramp 2 + offset 10) on the left, where the strip
+    # sits below the photo's brighter columns the jump is |2 - 10| = 8 on the right.
+    offset = ramp.copy()
+    offset[:, :8] += 10
+    offset[:, -8:] += 10
+    assert strip_seam(ramp, offset, 8) == pytest.approx(((10 - 2) + (10 + 2)) / 2 / 2)
+    # Copying the photo's edge column into the strips makes the jump vanish.
+    copied = ramp.copy()
+    copied[:, :8] = ramp[:, 8:9]
+    copied[:, -8:] = ramp[:, -9:-8]
+    assert strip_seam(ramp, copied, 8) == 0.0
+
+
+def test_ratio_metrics_are_undefined_against_a_flat_truth():
+    flat = np.full((16, 32, 3), 100, np.uint8)
+    textured = _textured(16, 32)
+    assert math.isnan(strip_detail(flat, textured, 8))
+    assert math.isnan(strip_seam(flat, textured, 8))

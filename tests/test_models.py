@@ -3,8 +3,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL
-from outpaint_lib.models import ResizeByTwo, build_discriminator, build_generator, parameter_counts
+from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL, UNET
+from outpaint_lib.models import (
+    ResizeByTwo, RowContext, build_discriminator, build_generator, input_stride, parameter_counts,
+)
 
 from conftest import tiny
 
@@ -109,3 +111,67 @@ def test_mixed_precision_computes_in_bfloat16_with_float32_outputs():
     assert generator.get_layer("generator_1_conv").kernel.dtype == "float32"
     assert generator(np.zeros((1, 32, 32, 4), np.float32)).dtype == "float32"
     assert discriminator(np.zeros((1, 32, 32, 3), np.float32)).dtype == "float32"
+
+
+def test_unet_parameter_counts_follow_its_layer_table():
+    # Encoder 5x5 4->32, then (3x3 stride 2, 3x3) to 64 and to 128, 3x3 stride 2 to 256:
+    # 3,232 + 18,496 + 36,928 + 73,856 + 147,584 + 295,168. Bottleneck: three 3x3 256->256
+    # (3 x 590,080) and the row context's dense 256->256 (65,792). Decoder, per level a 3x3
+    # reduce and a 3x3 after the skip: 295,040 + 147,584, 73,792 + 36,928, 18,464 + 9,248;
+    # correction 3x3 32->3: 867. Total 2,993,219.
+    generator = build_generator(UNET)
+    assert generator.count_params() == 2_993_219
+    assert build_generator(UNET.replace(generator_row_context=False)).count_params() == 2_993_219 - 65_792
+    # Patch D: 4x4 convolutions 3->64->128->256->256->1 with biases, 1,711,809 weights to train,
+    # and spectral normalisation's power-iteration vectors, one value per output channel (705).
+    discriminator = build_discriminator(UNET)
+    trainable = sum(int(np.prod(v.shape)) for v in discriminator.trainable_variables)
+    assert trainable == 1_711_809 and discriminator.count_params() == 1_711_809 + 705
+
+
+def test_unet_is_a_correction_of_the_edge_fill_and_paints_any_width():
+    config = tiny(UNET)
+    generator = build_generator(config, any_width=True)
+    assert input_stride(config) == 8
+    correction = generator.get_layer("generator_correction")
+    for width in (32, 48, 72):
+        inputs = np.random.default_rng(width).uniform(size=(2, 32, width, 4)).astype(np.float32)
+        output = generator(inputs).numpy()
+        assert output.shape == (2, 32, width, 3) and output.min() >= 0 and output.max() <= 1
+    # With its last layer silenced the generator returns its input's fill: the centre exactly,
+    # the edge columns repeated over the strips.
+    correction.set_weights([np.zeros_like(w) for w in correction.get_weights()])
+    np.testing.assert_array_equal(generator(inputs).numpy(), inputs[..., :3])
+
+
+def test_row_context_adds_one_learned_value_per_row_whatever_the_width():
+    layer = RowContext(3)
+    narrow = np.random.default_rng(0).normal(size=(1, 4, 6, 3)).astype(np.float32)
+    added = layer(narrow).numpy() - narrow
+    np.testing.assert_allclose(added, np.repeat(added[:, :, :1], 6, axis=2), atol=1e-6)
+    # The same rows twice as wide have the same means, so get the same context.
+    wide = np.concatenate([narrow, narrow[:, :, ::-1]], axis=2)
+    np.testing.assert_allclose((layer(wide).numpy() - wide)[:, :, :1], added[:, :, :1], atol=1e-5)
+
+
+def test_patch_discriminator_scores_cells_and_returns_its_features():
+    config = tiny(UNET)
+    discriminator = build_discriminator(config)
+    images = np.random.default_rng(0).uniform(size=(2, 32, 32, 3)).astype(np.float32)
+    scores, *features = discriminator(images)
+    assert scores.shape == (2, 4, 4, 1) and scores.dtype == "float32"
+    assert [tuple(f.shape[1:3]) for f in features] == [(16, 16), (8, 8), (4, 4), (4, 4)]
+    names = [layer.name for layer in discriminator.layers]
+    assert len(set(names)) == len(names)
+
+
+def test_spectral_normalisation_bounds_each_layer_of_the_patch_discriminator():
+    discriminator = build_discriminator(tiny(UNET))
+    images = np.random.default_rng(0).uniform(size=(2, 32, 32, 3)).astype(np.float32)
+    for _ in range(30):  # power iterations run in training calls
+        discriminator(images, training=True)
+    for layer in discriminator.layers:
+        if isinstance(layer, keras.layers.SpectralNormalization):
+            kernel = layer.layer.kernel.numpy()
+            singular = np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
+            assert singular == pytest.approx(1.0, rel=0.05), layer.name
