@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.set_defaults(handler=command_summary)
 
     training = commands.add_parser("train", help="train a GAN through the three-phase schedule")
-    training.add_argument("--data", required=True, help="folder of training images (searched recursively)")
+    training.add_argument("--data", help="folder of training images (searched recursively; a resume takes the run's)")
     training.add_argument("--out", required=True, help="run folder: config, history, plot, samples, checkpoints")
     training.add_argument("--preset", choices=sorted(PRESETS), help="default: paper (or the run's own with --resume)")
     training.add_argument("--steps", type=_positive, help="total training steps, split 18:2:80 by default")
@@ -188,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="any other configuration key")
     training.add_argument("--checkpoint-every", dest="checkpoint_every", type=_positive, default=500)
     training.add_argument("--validate-every", dest="validate_every", type=_positive, default=100)
-    training.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint")
+    training.add_argument("--resume", action="store_true",
+                          help="continue from the newest complete checkpoint, with the run's own data, validation and "
+                               "settings (an option that differs from them is refused)")
     training.add_argument("--quiet", action="store_true", help="no progress bar")
     training.set_defaults(handler=command_train)
 
@@ -202,7 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     paint = commands.add_parser("paint", help="outpaint images (files or folders) into OUT_DIR/<stem>.png")
     paint.add_argument("inputs", nargs="+", metavar="INPUT")
-    paint.add_argument("-o", "--output", required=True, metavar="OUT_DIR")
+    paint.add_argument("-o", "--output", required=True, metavar="OUT_DIR",
+                       help="folder for the results, one NAME.png per input; an input is never written over "
+                            "(a result that would replace one is refused, reported as failed)")
     paint.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT), help="generator folder (default: the shipped model)")
     paint.add_argument("--times", type=_positive, default=1, help="recursive rounds; each adds a quarter of the height per side")
     paint.add_argument("--no-blend", dest="blend", action="store_false", help="paste the photo instead of Poisson blending")

@@ -59,10 +59,15 @@ def paint_files(
             on_failure(str(path), message)
 
     paths = expand_inputs(inputs)
+    # Inputs are never written over, whatever the output folder: ``paint keep.png -o .`` or
+    # ``paint folder -o folder`` would otherwise replace a PNG with its own painting.
+    protected = {path.resolve() for path in paths}
     targets: dict[Path, Path] = {}
     for path in paths:
         target = output_dir / f"{path.stem}.png"
-        if target in targets.values():
+        if target.resolve() in protected:
+            fail(path, f"output {target} would write over an input; choose another output folder")
+        elif target in targets.values():
             fail(path, f"output {target.name} would overwrite the result of another input")
         else:
             targets[path] = target

@@ -17,7 +17,9 @@ class Schedule:
     @classmethod
     def split(cls, total_steps: int, ratios: tuple[int, int, int]) -> "Schedule":
         """Split ``total_steps`` in the given ratios, rounding by largest remainder so that the
-        three parts add up to the total (ties go to the earlier phase)."""
+        three parts add up to the total (ties go to the earlier phase). A phase with a non-zero
+        ratio that rounds to nothing gets one step from the largest phase, while that one keeps
+        at least one: a short run still goes through every phase it asks for."""
         if total_steps < 0:
             raise ValueError("total_steps must not be negative")
         exact = [total_steps * ratio / sum(ratios) for ratio in ratios]
@@ -25,7 +27,16 @@ class Schedule:
         order = sorted(range(3), key=lambda index: (-(exact[index] - parts[index]), index))
         for index in order[: total_steps - sum(parts)]:
             parts[index] += 1
+        for index, ratio in enumerate(ratios):
+            largest = max(range(3), key=lambda other: parts[other])
+            if ratio and not parts[index] and parts[largest] > 1:
+                parts[largest] -= 1
+                parts[index] += 1
         return cls(tuple(parts))
+
+    def empty_phases(self, ratios: tuple[int, int, int]) -> list[int]:
+        """Phases the ratios ask for that got no step (a run shorter than its phase count)."""
+        return [phase for phase, (ratio, steps) in enumerate(zip(ratios, self.phase_steps), 1) if ratio and not steps]
 
     @property
     def total_steps(self) -> int:

@@ -41,6 +41,8 @@ GENERATOR_FOLDER = "generator"
 PHASE_ONE_GENERATOR_FOLDER = "generator_phase1"
 SAMPLES_FOLDER = "samples"
 HELD_OUT_IMAGES = 64
+# What a resume may change: how this machine computes, not what the run is.
+RESUMABLE_CHANGES = ("precision",)
 
 
 class TrainingError(OutpaintError):
@@ -57,7 +59,7 @@ class TrainingResult:
 
 def train(
     config: OutpaintConfig,
-    data_dir: str | os.PathLike,
+    data_dir: str | os.PathLike | None,
     run_dir: str | os.PathLike,
     total_steps: int | None = None,
     *,
@@ -73,14 +75,22 @@ def train(
     preset's phase ratios, writing everything into ``run_dir``.
 
     Without ``val_dir``, ``validation_images`` training files are held out for validation.
-    With ``resume``, the run continues from its newest complete checkpoint; ``total_steps``
-    may then be omitted.
+    With ``resume``, the run continues from its newest complete checkpoint with the data,
+    validation, steps and settings it was started with: ``data_dir``, ``val_dir`` and
+    ``total_steps`` may be omitted, and any that differs from the run's is refused, as is a
+    configuration that differs in anything but its precision (how this machine computes).
     """
     if checkpoint_every < 1 or validate_every < 1:
         raise TrainingError("checkpoint and validation intervals must be at least 1 step")
     run_dir = Path(run_dir)
-    total_steps = _prepare_run_folder(config, run_dir, total_steps, resume)
+    if resume:
+        total_steps, data_dir, val_dir = _check_resume(config, run_dir, total_steps, data_dir, val_dir)
+    else:
+        _check_new_run(run_dir, total_steps, data_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
     schedule = Schedule.split(total_steps, config.phase_ratios)
+    for phase in schedule.empty_phases(config.phase_ratios):
+        logger.warning("phase %d gets no step in a run of %d steps: give it more steps", phase, total_steps)
 
     train_folder, val_folder = _folders(config, data_dir, val_dir, validation_images)
     keras.utils.set_random_seed(config.seed)
@@ -88,9 +98,13 @@ def train(
     gan.compile(schedule=schedule)
 
     state = checkpoints.restore_latest(run_dir, gan) if resume else None
-    start_step = state["step"] if state else 0
     if resume and state is None:
-        logger.warning("no usable checkpoint in %s: starting from step 0", run_dir)
+        # Starting again at step 0 would cut the history back to nothing: refuse, keep it all.
+        raise TrainingError(
+            f"cannot resume {run_dir}: it holds no checkpoint that loads; its history is kept. "
+            "Start the run again in another folder"
+        )
+    start_step = state["step"] if state else 0
     history = truncate_history(run_dir / HISTORY_FILE, start_step)
     config.save(run_dir / CONFIG_FILE)
     atomic_write_text(run_dir / RUN_FILE, _run_description(schedule, data_dir, val_folder))
@@ -121,41 +135,52 @@ def train(
     return TrainingResult(run_dir, monitor.step, schedule, monitor.history)
 
 
-def _prepare_run_folder(config: OutpaintConfig, run_dir: Path, total_steps: int | None, resume: bool) -> int:
-    """Check that the run folder matches the request; return the run's total steps."""
-    saved_config_path = run_dir / CONFIG_FILE
-    if resume:
-        if not saved_config_path.exists():
-            raise TrainingError(f"nothing to resume in {run_dir}: no {CONFIG_FILE}")
-        try:
-            saved = OutpaintConfig.load(saved_config_path)
-        except ConfigError as error:
-            raise TrainingError(f"cannot resume {run_dir}: {error}") from None
-        differences = architecture_differences(saved, config)
-        if differences:
-            details = ", ".join(f"{key} ({getattr(saved, key)!r} saved, {getattr(config, key)!r} now)" for key in differences)
-            raise TrainingError(f"cannot resume {run_dir}: the architecture differs in {details}")
-        saved_steps = _saved_total_steps(run_dir)
-        if total_steps is None:
-            total_steps = saved_steps
-        elif saved_steps is not None and total_steps != saved_steps:
-            raise TrainingError(
-                f"cannot resume {run_dir}: it was started for {saved_steps} steps, not {total_steps} "
-                "(the phase boundaries depend on the total)"
-            )
-    elif checkpoints.list_checkpoints(run_dir) or (run_dir / CONFIG_FILE).exists():
+def _check_new_run(run_dir: Path, total_steps: int | None, data_dir) -> None:
+    if checkpoints.list_checkpoints(run_dir) or (run_dir / CONFIG_FILE).exists():
         raise TrainingError(f"{run_dir} already holds a run: pass --resume to continue it, or choose another folder")
     if total_steps is None or total_steps < 1:
         raise TrainingError("the number of training steps must be given and at least 1")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    return total_steps
+    if data_dir is None:
+        raise TrainingError("a new run needs its training data folder")
 
 
-def _saved_total_steps(run_dir: Path) -> int | None:
+def _check_resume(config: OutpaintConfig, run_dir: Path, total_steps: int | None, data_dir, val_dir):
+    """The run's own total steps, data and validation folders, after refusing any request that
+    would silently change them or its configuration."""
+    if not (run_dir / CONFIG_FILE).exists():
+        raise TrainingError(f"nothing to resume in {run_dir}: no {CONFIG_FILE}")
     try:
-        return json.loads((run_dir / RUN_FILE).read_text())["total_steps"]
+        saved = OutpaintConfig.load(run_dir / CONFIG_FILE)
+        description = json.loads((run_dir / RUN_FILE).read_text())
+        saved_steps, saved_data = description["total_steps"], description["data"]
+    except ConfigError as error:
+        raise TrainingError(f"cannot resume {run_dir}: {error}") from None
     except (OSError, ValueError, KeyError):
-        return None
+        raise TrainingError(f"cannot resume {run_dir}: its {RUN_FILE} is missing or damaged") from None
+    # Validation held out of the training folder is recorded as that folder itself.
+    saved_validation = None if description.get("validation") == saved_data else description.get("validation")
+    architecture = architecture_differences(saved, config)
+    if architecture:
+        details = ", ".join(f"{key} ({getattr(saved, key)!r} saved, {getattr(config, key)!r} now)" for key in architecture)
+        raise TrainingError(f"cannot resume {run_dir}: the architecture differs in {details}")
+    requested = {
+        key: (getattr(saved, key), getattr(config, key))
+        for key in config.to_dict() if key not in RESUMABLE_CHANGES and getattr(saved, key) != getattr(config, key)
+    }
+    if total_steps is not None and total_steps != saved_steps:
+        requested["total steps"] = (saved_steps, total_steps)
+    if data_dir is not None and not _same_folder(data_dir, saved_data):
+        requested["data"] = (saved_data, str(data_dir))
+    if val_dir is not None and (saved_validation is None or not _same_folder(val_dir, saved_validation)):
+        requested["validation data"] = (saved_validation or f"held out of {saved_data}", str(val_dir))
+    if requested:
+        details = "; ".join(f"{key}: the run's {old!r}, not {new!r}" for key, (old, new) in requested.items())
+        raise TrainingError(f"cannot resume {run_dir} with other settings than it was started with ({details})")
+    return saved_steps, saved_data, saved_validation
+
+
+def _same_folder(first, second) -> bool:
+    return Path(first).resolve() == Path(second).resolve()
 
 
 def _run_description(schedule: Schedule, data_dir, val_folder: ImageFolder) -> str:

@@ -97,3 +97,22 @@ def test_inputs_that_would_share_an_output_name_are_reported(checkpoint, tmp_pat
     )
     assert [p.name for p in outcome.written] == ["beach.png"]
     assert seen == outcome.failures == [(str(tmp_path / "b" / "beach.png"), "output beach.png would overwrite the result of another input")]
+
+
+def test_an_input_is_never_written_over(checkpoint, tmp_path):  # noqa: F811
+    """Issue 19, defect 1: ``paint keep.png -o .`` and ``paint folder -o folder`` replaced inputs."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    Image.fromarray(smooth_image(32, 40, seed=1)).save(folder / "keep.png")
+    Image.fromarray(smooth_image(32, 40, seed=2)).save(folder / "other.jpg")
+    before = (folder / "keep.png").read_bytes()
+    result = run_cli("paint", "keep.png", "-o", ".", "--checkpoint", str(checkpoint), cwd=folder)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "outpaint paint: error: keep.png: output keep.png would write over an input; choose another output folder"
+    ]
+    result = run_cli("paint", str(folder), "-o", str(folder), "--checkpoint", str(checkpoint))
+    assert result.returncode == 1 and "keep.png would write over an input" in result.stderr
+    assert (folder / "keep.png").read_bytes() == before
+    assert (folder / "other.png").is_file()  # the JPEG's result is a new file beside it
+    assert "an input is never written over" in " ".join(run_cli("paint", "--help").stdout.split())

@@ -66,8 +66,29 @@ def test_resume_refuses_a_different_architecture_and_names_the_keys(training_ima
         train(tiny(PAPER_LOCAL, width_multiplier=0.125), training_images, run, resume=True, progress=False)
     with pytest.raises(TrainingError, match="already holds a run"):
         train(tiny(), training_images, run, 4, progress=False)
-    # Settings that do not touch the architecture may change on resume.
-    train(tiny(batch_size=2, precision="mixed_bfloat16"), training_images, run, resume=True, progress=False)
+    # Only the precision, how this machine computes, may change on resume.
+    train(tiny(precision="mixed_bfloat16"), training_images, run, resume=True, progress=False)
+
+
+def test_a_resume_keeps_the_runs_data_validation_and_settings(training_images, tmp_path):
+    """Issue 19, defect 2: a resume with other options held out training images as validation
+    and saved the new batch size into the run."""
+    validation = tmp_path / "validation"
+    shutil.copytree(training_images, validation)
+    run = tmp_path / "run"
+    train(tiny(batch_size=4), training_images, run, 4, val_dir=validation, checkpoint_every=2, progress=False)
+    saved = {name: (run / name).read_text() for name in ("run.json", "config.json")}
+    with pytest.raises(TrainingError, match=r"batch_size: the run's 4, not 8"):
+        train(tiny(batch_size=8), training_images, run, resume=True, progress=False)
+    with pytest.raises(TrainingError, match=r"validation data: the run's '.*validation', not '.*train'"):
+        train(tiny(batch_size=4), training_images, run, resume=True, val_dir=training_images, progress=False)
+    with pytest.raises(TrainingError, match=r"total steps: the run's 4, not 6"):
+        train(tiny(batch_size=4), training_images, run, 6, resume=True, progress=False)
+    assert {name: (run / name).read_text() for name in saved} == saved
+    # Given nothing, a resume takes the run's own data and validation folder.
+    result = train(tiny(batch_size=4), None, run, resume=True, progress=False)
+    assert result.step == 4
+    assert json.loads((run / "run.json").read_text()) == json.loads(saved["run.json"])
 
 
 def test_a_cosine_run_ends_at_the_final_fraction_of_its_rate(training_images, tmp_path):
@@ -87,6 +108,18 @@ def test_resume_continues_the_step_count_and_history(training_images, tmp_path):
     result = train(tiny(), training_images, run, resume=True, checkpoint_every=4, progress=False)
     assert result.step == 12
     assert_unbroken(read_history(run / "history.jsonl"), 12)
+
+
+def test_a_resume_without_a_loadable_checkpoint_is_refused_and_keeps_the_history(training_images, tmp_path):
+    """Issue 19, defect 3: such a resume started again at step 0 and emptied history.jsonl."""
+    run = tmp_path / "run"
+    train(tiny(), training_images, run, 6, checkpoint_every=3, progress=False)
+    history = (run / "history.jsonl").read_text()
+    for folder in checkpoints.list_checkpoints(run):
+        (folder / "generator.weights.h5").write_bytes(b"damaged")
+    with pytest.raises(TrainingError, match="no checkpoint that loads; its history is kept"):
+        train(tiny(), training_images, run, resume=True, progress=False)
+    assert (run / "history.jsonl").read_text() == history
 
 
 def test_a_non_finite_loss_stops_with_a_clear_message_and_keeps_the_checkpoint(training_images, tmp_path, monkeypatch):
