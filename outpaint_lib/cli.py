@@ -247,39 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def start_tensorflow_quietly() -> None:
-    """Import TensorFlow and initialise its devices with the native stderr captured.
-
-    TensorFlow's C++ start-up logs ("could not find cuda drivers", oneDNN notices) ignore
-    TF_CPP_MIN_LOG_LEVEL in this release and would bury the one-line messages this command
-    promises. They are shown only if the start-up itself fails.
-    """
-    import tempfile
-
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            import tensorflow as tf
-
-            tf.constant(0.0) + 1.0  # device initialisation logs its own notices
-        except BaseException:
-            os.dup2(saved, 2)
-            captured.seek(0)
-            sys.stderr.write(captured.read().decode(errors="replace"))
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     import logging
 
     logging.basicConfig(level=logging.WARNING, format="outpaint: %(message)s")
     arguments = build_parser().parse_args(argv)
     if arguments.command not in ("data", "plot"):
+        from outpaint_lib.runtime import start_tensorflow_quietly
+
         start_tensorflow_quietly()
     try:
         return arguments.handler(arguments)

@@ -18,38 +18,27 @@ import dataclasses
 import os
 from collections.abc import Callable, Sequence
 
-import cv2
-import numpy as np
-import tensorflow as tf
+from outpaint_lib.runtime import resolve_precision, start_tensorflow_quietly
 
-from outpaint_lib import geometry
-from outpaint_lib.config import DEFAULT_CHECKPOINT, OutpaintConfig
-from outpaint_lib.generator_files import load_generator
-from outpaint_lib.models import input_stride
-from outpaint_lib.postprocess import paste_centre, poisson_blend, to_uint8
+# Before anything imports TensorFlow: the README's three lines of Python print nothing else.
+start_tensorflow_quietly()
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from outpaint_lib import geometry  # noqa: E402
+from outpaint_lib.config import DEFAULT_CHECKPOINT, OutpaintConfig  # noqa: E402
+from outpaint_lib.generator_files import load_generator  # noqa: E402
+from outpaint_lib.images import load_image  # noqa: E402
+from outpaint_lib.models import input_stride  # noqa: E402
+from outpaint_lib.postprocess import paste_centre, poisson_blend, to_uint8  # noqa: E402
 
 
 # Above this many output pixels the Poisson correction is solved at a reduced scale and
 # upsampled: the correction is a smooth membrane, and a full-resolution solve of a camera
 # photo would need gigabytes.
 BLEND_MAX_PIXELS = 1_500_000
-
-
-def native_bfloat16() -> bool:
-    """Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX), where mixed precision
-    runs the generator about 2.5x faster; elsewhere bfloat16 is emulated and slower."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            flags = cpuinfo.read()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
-def resolve_precision(precision: str) -> str:
-    if precision == "auto":
-        return "mixed_bfloat16" if native_bfloat16() else "float32"
-    return precision
 
 
 def strip_width_for(height: int, config: OutpaintConfig) -> int:
@@ -76,18 +65,19 @@ class Outpainter:
         return cls(generator, config, blend, mirror_average)
 
     # Public API.
-    def outpaint(self, image: np.ndarray, times: int = 1, blend: bool | None = None,
+    def outpaint(self, image: np.ndarray | str | os.PathLike, times: int = 1, blend: bool | None = None,
                  on_round: Callable[[int, np.ndarray], None] | None = None) -> np.ndarray:
-        """Widen ``image`` (uint8 RGB) ``times`` times; ``on_round(round, result)`` sees each."""
+        """Widen ``image`` (uint8 RGB, or the path of an image file) ``times`` times;
+        ``on_round(round, result)`` sees each."""
         return self.outpaint_rounds(image, times, blend, on_round)[-1]
 
-    def outpaint_rounds(self, image: np.ndarray, times: int = 1, blend: bool | None = None,
+    def outpaint_rounds(self, image: np.ndarray | str | os.PathLike, times: int = 1, blend: bool | None = None,
                         on_round: Callable[[int, np.ndarray], None] | None = None) -> list[np.ndarray]:
         """Every intermediate result of recursive outpainting, the last one widest."""
         if times < 1:
             raise ValueError("times must be at least 1")
         results = []
-        current = image
+        current = image if isinstance(image, np.ndarray) else load_image(image)
         for round_number in range(1, times + 1):
             current = self.outpaint_batch([current], blend)[0]
             results.append(current)

@@ -153,13 +153,13 @@ def test_bfloat16_inference_stays_close_to_float32(checkpoint):
 
 
 def test_auto_precision_follows_the_cpu(monkeypatch):
-    import outpaint_lib.inference as inference
+    from outpaint_lib import runtime
 
-    monkeypatch.setattr(inference, "native_bfloat16", lambda: True)
-    assert inference.resolve_precision("auto") == "mixed_bfloat16"
-    monkeypatch.setattr(inference, "native_bfloat16", lambda: False)
-    assert inference.resolve_precision("auto") == "float32"
-    assert inference.resolve_precision("float32") == "float32"
+    monkeypatch.setattr(runtime, "native_bfloat16", lambda: True)
+    assert runtime.resolve_precision("auto") == "mixed_bfloat16"
+    monkeypatch.setattr(runtime, "native_bfloat16", lambda: False)
+    assert runtime.resolve_precision("auto") == "float32"
+    assert runtime.resolve_precision("float32") == "float32"
 
 
 def horizon_image(height: int, width: int) -> np.ndarray:
@@ -190,3 +190,26 @@ def test_the_shipped_beach_model_loads_offline_and_continues_a_horizon(monkeypat
     for strip in (result[:, :32].astype(int), result[:, -32:].astype(int)):
         assert np.abs(strip[8:48].mean(axis=(0, 1)) - (150, 195, 235)).max() < 30
         assert np.abs(strip[72:120].mean(axis=(0, 1)) - (25, 85, 135)).max() < 30
+
+
+def test_a_path_paints_like_the_array_it_holds(checkpoint, tmp_path):
+    """Issue 19, defect 8: ``Outpainter.outpaint("photo.jpg")`` failed with AttributeError."""
+    from PIL import Image
+
+    image = smooth_image(32, 40)
+    Image.fromarray(image).save(tmp_path / "photo.png")
+    painter = Outpainter.load(checkpoint, precision="float32")
+    np.testing.assert_array_equal(painter.outpaint(tmp_path / "photo.png"), painter.outpaint(image))
+    assert painter.outpaint_rounds(str(tmp_path / "photo.png"), times=2)[-1].shape == (32, 72, 3)
+
+
+def test_importing_the_inference_api_prints_nothing():
+    """Issue 19, defect 8: the README's Python lines printed TensorFlow's start-up logs."""
+    import os
+    import subprocess
+    import sys
+
+    environment = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    script = "from outpaint_lib.inference import Outpainter; import tensorflow as tf; tf.constant(1.0) * 2"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=environment)
+    assert result.returncode == 0 and result.stderr == "" and result.stdout == ""
