@@ -73,8 +73,12 @@ def command_paint(arguments: argparse.Namespace) -> int:
         blend=arguments.blend, max_pixels=arguments.max_pixels, progress=not arguments.quiet,
         precision=arguments.precision, mirror_average=arguments.mirror_average,
         on_failure=lambda path, message: print(f"outpaint paint: error: {path}: {message}", file=sys.stderr, flush=True),
+        on_skip=lambda path, reason: print(f"outpaint paint: skipped {path}: {reason}", file=sys.stderr, flush=True),
     )
-    print(f"painted {len(outcome.written)} image(s) into {arguments.output}; {len(outcome.failures)} failed")
+    print(
+        f"painted {len(outcome.written)} image(s) into {arguments.output}; {len(outcome.failures)} failed; "
+        f"{len(outcome.skipped)} skipped"
+    )
     return 1 if outcome.failures else 0
 
 

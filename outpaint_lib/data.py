@@ -21,7 +21,7 @@ import tensorflow as tf
 from outpaint_lib import geometry
 from outpaint_lib.config import OutpaintConfig
 from outpaint_lib.errors import OutpaintError
-from outpaint_lib.images import DEFAULT_MAX_PIXELS, ImageError, find_images, load_square
+from outpaint_lib.images import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, ImageError, find_images, load_square
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,8 @@ def scan_folder(folder: str | os.PathLike, image_size: int, max_pixels: int = DE
         raise DataError(f"image folder not found: {root}")
     candidates = find_images(root)
     if not candidates:
-        raise DataError(f"no images (jpg, png, bmp, webp) found under {root}")
+        kinds = ", ".join(extension[1:] for extension in IMAGE_EXTENSIONS)
+        raise DataError(f"no images ({kinds}) found under {root}")
 
     def check(path: Path) -> str | None:
         try:

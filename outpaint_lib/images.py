@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 
 from outpaint_lib.errors import OutpaintError
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff")
 
 # 50 megapixels decode to about 150 MB of RGB; a 6000 x 4000 camera photo is 24 MP.
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -25,7 +25,7 @@ MIN_SIDE = 8
 
 # The first bytes of the formats in IMAGE_EXTENSIONS: a file that starts like one of them but
 # that Pillow cannot open is a damaged image ("corrupt"), not some other kind of file.
-_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"BM")
+_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"BM", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
 
 # Pillow's ImageFile.LOAD_TRUNCATED_IMAGES must stay False (its default): when set, truncated
 # JPEGs and PNGs decode "successfully" with the missing part filled with grey. Never set it here.
@@ -39,12 +39,27 @@ class ImageError(OutpaintError, ValueError):
         self.reason = reason
 
 
-def find_images(folder: str | os.PathLike) -> list[Path]:
-    """Image files under ``folder``, searched recursively, in a stable order."""
+def scan_files(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Every file under ``folder``, searched recursively, in a stable order: the candidate
+    images (an image extension, or none at all, as cameras and downloads sometimes leave
+    them), and the others with the reason they are not read."""
     root = Path(folder)
     if not root.is_dir():
         raise ImageError("missing", f"image folder not found: {root}")
-    return sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
+    candidates, others = [], []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if path.name.startswith("."):
+            others.append((path, "hidden file"))
+        elif path.suffix.lower() in IMAGE_EXTENSIONS or not path.suffix:
+            candidates.append(path)
+        else:
+            others.append((path, f"not an image file ({path.suffix})"))
+    return candidates, others
+
+
+def find_images(folder: str | os.PathLike) -> list[Path]:
+    """The candidate images under ``folder`` (see ``scan_files``)."""
+    return scan_files(folder)[0]
 
 
 def load_image(

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from outpaint_lib.files import atomic_write_bytes
-from outpaint_lib.images import DEFAULT_MAX_PIXELS, MIN_SIDE, ImageError, encode_png, find_images, load_image
+from outpaint_lib.errors import OutpaintError
+from outpaint_lib.images import DEFAULT_MAX_PIXELS, MIN_SIDE, ImageError, encode_png, load_image, scan_files
 from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter
 
 CHUNK = 16  # images decoded and painted together: bounds memory, lets equal sizes share a batch
@@ -16,19 +17,36 @@ CHUNK = 16  # images decoded and painted together: bounds memory, lets equal siz
 
 @dataclasses.dataclass
 class PaintOutcome:
+    """Every input ends in exactly one of the three lists."""
+
     written: list[Path] = dataclasses.field(default_factory=list)
     failures: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    skipped: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
-def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files as given, folders expanded to their images (recursively); order preserved."""
+class NothingToPaint(OutpaintError):
+    """No input held a file that could be an image."""
+
+
+def expand_inputs(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files as given, folders expanded to their candidate images (recursively), order
+    preserved; and the files passed over, with why: a folder's other files, a repeat."""
     paths: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
     for entry in map(Path, inputs):
         if entry.is_dir():
-            paths.extend(find_images(entry))
+            candidates, others = scan_files(entry)
+            skipped.extend(others)
         else:
-            paths.append(entry)  # a missing file is reported when it is read
-    return paths
+            candidates = [entry]  # a missing file is reported when it is read
+        for path in candidates:
+            if path.resolve() in seen:
+                skipped.append((path, "given more than once"))
+            else:
+                seen.add(path.resolve())
+                paths.append(path)
+    return paths, skipped
 
 
 def paint_files(
@@ -44,10 +62,16 @@ def paint_files(
     mirror_average: bool = True,
     outpainter: Outpainter | None = None,
     on_failure: Callable[[str, str], None] | None = None,
+    on_skip: Callable[[str, str], None] | None = None,
 ) -> PaintOutcome:
     """Outpaint every input into ``output_dir/<stem>.png`` (written atomically). Files that
     fail are collected with a one-line reason (and passed to ``on_failure`` as they happen);
-    the others are still painted."""
+    the others are still painted. Files that are not images (a folder's notes, a file without
+    extension that does not decode, a repeat) are skipped with their reason (``on_skip``).
+    Inputs holding no candidate image at all raise ``NothingToPaint`` before the model loads."""
+    paths, passed_over = expand_inputs(inputs)
+    if not paths:
+        raise NothingToPaint(f"no images to paint in {', '.join(map(str, inputs))} ({len(passed_over)} other file(s))")
     outpainter = outpainter or Outpainter.load(checkpoint, precision=precision, mirror_average=mirror_average)
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -58,7 +82,13 @@ def paint_files(
         if on_failure is not None:
             on_failure(str(path), message)
 
-    paths = expand_inputs(inputs)
+    def skip(path, reason: str) -> None:
+        outcome.skipped.append((str(path), reason))
+        if on_skip is not None:
+            on_skip(str(path), reason)
+
+    for path, reason in passed_over:
+        skip(path, reason)
     # Inputs are never written over, whatever the output folder: ``paint keep.png -o .`` or
     # ``paint folder -o folder`` would otherwise replace a PNG with its own painting.
     protected = {path.resolve() for path in paths}
@@ -84,7 +114,10 @@ def paint_files(
             try:
                 loaded.append((path, target, load_image(path, max_pixels=max_pixels, min_side=MIN_SIDE)))
             except ImageError as error:
-                fail(path, str(error))
+                if error.reason == "not_an_image" and not path.suffix:
+                    skip(path, str(error))  # an extensionless file that is not an image
+                else:
+                    fail(path, str(error))
         images = [image for _, _, image in loaded]
         for _ in range(times):
             images = outpainter.outpaint_batch(images, blend) if images else images

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageFile
 
 from outpaint_lib import images
-from outpaint_lib.images import ImageError, centre_square, encode_png, find_images, load_image, load_square
+from outpaint_lib.images import ImageError, centre_square, encode_png, find_images, load_image, load_square, scan_files
 
 RED, GREEN, BLUE, MAGENTA, BLACK = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 0, 255), (0, 0, 0)
 WHITE = (255, 255, 255)
@@ -379,8 +379,12 @@ def test_find_images_recursive_case_insensitive_sorted(tmp_path):
         "sub/deeper/e.BMP",
         "sub/a.jpg",
         "Z/last.PnG",
+        "clip.gif",
+        "raw.tif",
+        "scan.TIFF",
+        "jpg",  # no extension at all: a candidate, read by its content
     ]
-    ignored = ["notes.txt", "clip.gif", "raw.tif", "jpg", "archive.jpg.zip", "sub/.hidden", "sub/readme.md"]
+    ignored = ["notes.txt", "archive.jpg.zip", "sub/.hidden", "sub/readme.md"]
     for name in reversed(wanted + ignored):  # created out of order
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -391,6 +395,11 @@ def test_find_images_recursive_case_insensitive_sorted(tmp_path):
     assert sorted(p.relative_to(root).as_posix() for p in found) == sorted(wanted)
     assert found == sorted(found)
     assert find_images(str(root)) == found  # stable, and str works too
+    others = dict((p.relative_to(root).as_posix(), reason) for p, reason in scan_files(root)[1])
+    assert others == {
+        "notes.txt": "not an image file (.txt)", "archive.jpg.zip": "not an image file (.zip)",
+        "sub/.hidden": "hidden file", "sub/readme.md": "not an image file (.md)",
+    }
 
 
 def test_find_images_missing_folder(tmp_path):
@@ -456,4 +465,4 @@ def test_loader_does_not_change_pillow_globals():
     load_image(encode(noise(), "JPEG"))
     refused(encode(noise(), "JPEG")[:500], "corrupt")
     assert (ImageFile.LOAD_TRUNCATED_IMAGES, Image.MAX_IMAGE_PIXELS) == before
-    assert images.IMAGE_EXTENSIONS == (".jpg", ".jpeg", ".png", ".bmp", ".webp")
+    assert images.IMAGE_EXTENSIONS == (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff")

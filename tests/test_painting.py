@@ -116,3 +116,41 @@ def test_an_input_is_never_written_over(checkpoint, tmp_path):  # noqa: F811
     assert (folder / "keep.png").read_bytes() == before
     assert (folder / "other.png").is_file()  # the JPEG's result is a new file beside it
     assert "an input is never written over" in " ".join(run_cli("paint", "--help").stdout.split())
+
+
+def test_every_file_of_a_folder_is_painted_failed_or_skipped_with_its_reason(checkpoint, tmp_path):  # noqa: F811
+    """Issue 19, defect 10 (and 13: the same file given twice was a failure)."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    photo = Image.fromarray(smooth_image(32, 40))
+    photo.save(folder / "clip.gif")
+    photo.save(folder / "scan.tiff")
+    photo.save(folder / "download", format="PNG")  # no extension, paints by its content
+    (folder / "notes.txt").write_text("tide table")
+    (folder / "README").write_text("not an image either")
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+    result = run_cli("paint", str(folder), str(folder / "clip.gif"), "-o", str(tmp_path / "out"),
+                     "--checkpoint", str(checkpoint), "--quiet")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["clip.png", "download.png", "scan.png"]
+    lines = result.stderr.strip().splitlines()
+    assert [line for line in lines if "error:" in line] == [
+        f"outpaint paint: error: {folder / 'broken.png'}: corrupt or truncated image (unreadable header)"
+    ]
+    skipped = sorted(line for line in lines if "skipped" in line)
+    assert skipped == sorted([
+        f"outpaint paint: skipped {folder / 'notes.txt'}: not an image file (.txt)",
+        f"outpaint paint: skipped {folder / 'README'}: not a recognised image format",
+        f"outpaint paint: skipped {folder / 'clip.gif'}: given more than once",
+    ])
+    assert result.stdout.strip() == f"painted 3 image(s) into {tmp_path / 'out'}; 1 failed; 3 skipped"
+
+
+def test_nothing_to_paint_is_an_error(checkpoint, tmp_path):  # noqa: F811
+    (tmp_path / "empty").mkdir()
+    result = run_cli("paint", str(tmp_path / "empty"), "-o", str(tmp_path / "out"), "--checkpoint", str(checkpoint))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"outpaint paint: error: no images to paint in {tmp_path / 'empty'} (0 other file(s))"
+    ]
+    assert not (tmp_path / "out").exists()
