@@ -7,8 +7,10 @@ loadable with no training code: the model is rebuilt by ``models.build_generator
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
+import h5py
 import keras
 
 from outpaint_lib.config import ConfigError, OutpaintConfig
@@ -47,9 +49,45 @@ def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tup
     except ConfigError as error:
         raise CheckpointError(f"checkpoint {folder}: {error}") from None
     generator = build_generator(config, any_width=True)
+    mismatch = _first_shape_mismatch(generator, folder / WEIGHTS_FILE)
+    if mismatch:
+        raise CheckpointError(f"checkpoint {folder}: {WEIGHTS_FILE} does not fit its {CONFIG_FILE}: {mismatch}")
     try:
-        generator.load_weights(folder / WEIGHTS_FILE)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras warns once per layer before it raises
+            generator.load_weights(folder / WEIGHTS_FILE)
     except Exception as error:  # h5py and Keras raise many types for a damaged or foreign file
         detail = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise CheckpointError(f"checkpoint {folder}: cannot load {WEIGHTS_FILE} ({detail})") from None
     return generator, config
+
+
+# How Keras names a layer's group in a weights file: its class in snake case, then _1, _2, ...
+# for the later layers of the same class, in the model's order.
+_WEIGHTS_GROUPS = {"Conv2D": "conv2d", "Conv2DTranspose": "conv2d_transpose", "Dense": "dense"}
+
+
+def _first_shape_mismatch(model: keras.Model, path: Path) -> str | None:
+    """The first convolution or dense layer whose weights in the file have another shape than
+    the configuration builds (a checkpoint saved with other settings), in words; None if all
+    fit or the file cannot be read this way (``load_weights`` then reports it)."""
+    try:
+        with h5py.File(path, "r") as store:
+            counts: dict[str, int] = {}
+            for layer in model.layers:
+                kind = type(layer).__name__
+                if kind not in _WEIGHTS_GROUPS:
+                    continue
+                index = counts[kind] = counts.get(kind, -1) + 1
+                group = f"layers/{_WEIGHTS_GROUPS[kind]}" + (f"_{index}" if index else "") + "/vars"
+                if group not in store:
+                    return f"layer {layer.name} has no weights in the file"
+                for number, weight in enumerate(layer.weights):
+                    found = store[group].get(str(number))
+                    expected = tuple(weight.shape)
+                    if found is None or tuple(found.shape) != expected:
+                        shape = "nothing" if found is None else str(tuple(found.shape))
+                        return f"layer {layer.name} expects {weight.name} of shape {expected}, the file holds {shape}"
+    except (OSError, KeyError, ValueError):
+        return None
+    return None

@@ -34,3 +34,26 @@ def test_missing_and_corrupt_checkpoints_are_one_clear_error(tmp_path):
     (folder / "config.json").write_text('{"image_size": 32}')
     with pytest.raises(CheckpointError, match="missing keys"):
         load_generator(folder)
+
+
+@pytest.mark.parametrize("preset", ["paper", "unet"])
+def test_weights_that_do_not_fit_the_configuration_name_the_layer_and_both_shapes(tmp_path, preset):
+    """Issue 19, defect 7: about eleven Keras warnings and an error cut off mid-sentence."""
+    import warnings
+
+    from outpaint_lib.config import get_preset
+
+    saved, wider = tiny(get_preset(preset)), tiny(get_preset(preset), width_multiplier=1 / 8)
+    save_generator(build_generator(saved), saved, tmp_path)
+    wider.save(tmp_path / "config.json")
+    first = "generator_1_conv" if preset == "paper" else "generator_encoder_1"
+    expected = tuple(build_generator(wider).get_layer(first).kernel.shape)
+    found = tuple(build_generator(saved).get_layer(first).kernel.shape)
+    with warnings.catch_warnings(record=True) as caught, pytest.raises(CheckpointError) as raised:
+        warnings.simplefilter("always")
+        load_generator(tmp_path)
+    assert str(raised.value) == (
+        f"checkpoint {tmp_path}: generator.weights.h5 does not fit its config.json: layer {first} expects "
+        f"kernel of shape {expected}, the file holds {found}"
+    )
+    assert expected != found and caught == []
