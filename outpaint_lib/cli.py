@@ -53,13 +53,15 @@ def command_train(arguments: argparse.Namespace) -> int:
 
 
 def command_plot(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.files import check_output_file
     from outpaint_lib.history import HISTORY_FILE, read_history
     from outpaint_lib.plotting import PLOT_FILE, plot_phase_losses
 
+    output = arguments.output or os.path.join(arguments.run_dir, PLOT_FILE)
+    check_output_file(output)
     rows = read_history(os.path.join(arguments.run_dir, HISTORY_FILE))
     if not rows:
         raise OutpaintError(f"no training history in {arguments.run_dir}")
-    output = arguments.output or os.path.join(arguments.run_dir, PLOT_FILE)
     plot_phase_losses(rows, output)
     print(output)
     return 0
@@ -84,13 +86,15 @@ def command_paint(arguments: argparse.Namespace) -> int:
 
 def command_evaluate(arguments: argparse.Namespace) -> int:
     from outpaint_lib.evaluation import evaluate_folder, evaluate_full_resolution
-    from outpaint_lib.files import atomic_write_text
+    from outpaint_lib.files import atomic_write_text, check_output_file
     from outpaint_lib.inference import Outpainter
 
     if arguments.full_resolution and arguments.size:
         raise OutpaintError("--full-resolution scores each photo at its own size: leave out --size")
     if arguments.baselines_only and not (arguments.size or arguments.full_resolution):
         raise OutpaintError("--baselines-only has no model to take the size from: give --size (or --full-resolution)")
+    if arguments.json:
+        check_output_file(arguments.json)  # before the evaluation, not after it
     # Scores are computed in float32, so that they do not depend on the machine's CPU.
     outpainter = None if arguments.baselines_only else Outpainter.load(
         arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average
@@ -112,11 +116,13 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
 
 def command_samples(arguments: argparse.Namespace) -> int:
     from outpaint_lib.data import evenly_spaced
-    from outpaint_lib.files import atomic_write_bytes
-    from outpaint_lib.images import ImageError, encode_png, find_images, load_square
+    from outpaint_lib.files import atomic_write_bytes, check_output_file
+    from outpaint_lib.images import ImageError, encode_image, encoding_for, find_images, load_square
     from outpaint_lib.inference import Outpainter
     from outpaint_lib.showcase import sample_sheet
 
+    output = check_output_file(arguments.output)
+    encoding_for(output.suffix)  # an unknown suffix fails now, not after the work
     files = find_images(arguments.data)
     if not files:
         raise OutpaintError(f"no images in {arguments.data}")
@@ -135,7 +141,7 @@ def command_samples(arguments: argparse.Namespace) -> int:
     except ImageError as error:
         raise OutpaintError(f"{arguments.recursive}: {error}") from None
     sheet = sample_sheet(outpainter, truths, source, times=arguments.times)
-    atomic_write_bytes(arguments.output, encode_png(sheet))
+    atomic_write_bytes(output, encode_image(sheet, output.suffix))
     print(f"{arguments.output}: {len(truths)} image(s) and a {arguments.times}-round result ({sheet.shape[1]} x {sheet.shape[0]} px)")
     return 0
 
@@ -209,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     paint = commands.add_parser("paint", help="outpaint images (files or folders) into OUT_DIR/<stem>.png")
     paint.add_argument("inputs", nargs="+", metavar="INPUT")
     paint.add_argument("-o", "--output", required=True, metavar="OUT_DIR",
-                       help="folder for the results, one NAME.png per input; an input is never written over "
+                       help="folder for the results, one NAME.png per input, or for one input a file name "
+                            "whose suffix (.png, .jpg, .webp, ...) sets the format; an input is never written over "
                             "(a result that would replace one is refused, reported as failed)")
     paint.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT), help="generator folder (default: the shipped model)")
     paint.add_argument("--times", type=_positive, default=1, help="recursive rounds; each adds a quarter of the height per side")
@@ -237,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     samples = commands.add_parser("samples", help="a sample sheet: centre | output | truth per image, and a recursive result")
     samples.add_argument("--data", required=True, help="folder of test images; COUNT are taken evenly across it")
-    samples.add_argument("-o", "--output", required=True, help="PNG path")
+    samples.add_argument("-o", "--output", required=True, help="image path; its suffix (.png, .jpg, ...) sets the format")
     samples.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
     samples.add_argument("--count", type=_positive, default=8)
     samples.add_argument("--recursive", metavar="IMAGE", help="image for the recursive rows (default: the first one taken)")
@@ -264,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return arguments.handler(arguments)
     except OutpaintError as error:
         print(f"outpaint {arguments.command}: error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # a disk that fills or a folder that turns read-only mid-job
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"outpaint {arguments.command}: error: {where}{error.strerror or error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"outpaint {arguments.command}: interrupted", file=sys.stderr)

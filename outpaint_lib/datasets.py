@@ -867,8 +867,11 @@ def prepare(
     """
     from outpaint_lib.images import ImageError, encode_png, find_images, load_square
 
+    from outpaint_lib.files import check_output_folder
+
     source, destination = Path(source), Path(destination)
     _check_prepare_arguments(source, destination, size, val_fraction)
+    check_output_folder(destination)
     staging = destination / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     seen: set[str] = set()

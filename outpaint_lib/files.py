@@ -1,4 +1,5 @@
-"""Atomic file writes: a reader, or a run killed mid-write, never sees a half-written file."""
+"""Where the commands write: checked before any expensive work, then written atomically, so that
+neither an unwritable output found at the end nor a run killed mid-write loses anything."""
 
 from __future__ import annotations
 
@@ -7,6 +8,40 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from outpaint_lib.errors import OutpaintError
+
+
+class OutputError(OutpaintError):
+    """An output path that cannot be written; the message says which and why, in one line."""
+
+
+def check_output_folder(path: str | os.PathLike) -> Path:
+    """Refuse a folder that cannot be written into: a file in its place, or a folder (or the
+    nearest existing parent, if it is still to be made) that refuses a file, as a read-only or
+    immutable one does even to root. Nothing is left behind by the check."""
+    folder = Path(path)
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"cannot write into {folder}: {existing} is a file, not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as error:
+        raise OutputError(f"cannot write into {folder}: {error.strerror or error}") from None
+    return folder
+
+
+def check_output_file(path: str | os.PathLike) -> Path:
+    """Refuse an output file that cannot be written: a folder at its path, or a parent that
+    cannot be written into."""
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"cannot write {target}: it is a folder")
+    check_output_folder(target.parent)
+    return target
 
 
 def _process_umask() -> int:

@@ -164,8 +164,29 @@ def load_square(path: str | os.PathLike | bytes, size: int, max_pixels: int = DE
     return np.ascontiguousarray(cv2.resize(square, (size, size), interpolation=interpolation))
 
 
+# What ``encode_image`` writes for each file suffix, in Pillow's names.
+ENCODINGS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP", ".tif": "TIFF", ".tiff": "TIFF"}
+
+
+def encoding_for(suffix: str) -> str:
+    """The format a file suffix names; an unknown one is an ``ImageError``, which callers can
+    raise before their work rather than after it."""
+    try:
+        return ENCODINGS[suffix.lower()]
+    except KeyError:
+        known = ", ".join(ENCODINGS)
+        raise ImageError("unknown_format", f"cannot write a {suffix or 'suffix-less'} file: use one of {known}") from None
+
+
+def encode_image(image: np.ndarray, suffix: str) -> bytes:
+    """The bytes of an RGB uint8 array in the format its file suffix names (JPEG at quality
+    95), so that a ``.jpg`` holds a JPEG."""
+    encoding = encoding_for(suffix)
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format=encoding, **({"quality": 95} if encoding == "JPEG" else {}))
+    return buffer.getvalue()
+
+
 def encode_png(image: np.ndarray) -> bytes:
     """PNG bytes of an RGB uint8 array (written atomically by the caller)."""
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG")
-    return buffer.getvalue()
+    return encode_image(image, ".png")

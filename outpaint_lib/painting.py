@@ -7,9 +7,9 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from outpaint_lib.files import atomic_write_bytes
 from outpaint_lib.errors import OutpaintError
-from outpaint_lib.images import DEFAULT_MAX_PIXELS, MIN_SIDE, ImageError, encode_png, load_image, scan_files
+from outpaint_lib.files import OutputError, atomic_write_bytes, check_output_file, check_output_folder
+from outpaint_lib.images import DEFAULT_MAX_PIXELS, ENCODINGS, MIN_SIDE, ImageError, encode_image, load_image, scan_files
 from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter
 
 CHUNK = 16  # images decoded and painted together: bounds memory, lets equal sizes share a batch
@@ -64,7 +64,8 @@ def paint_files(
     on_failure: Callable[[str, str], None] | None = None,
     on_skip: Callable[[str, str], None] | None = None,
 ) -> PaintOutcome:
-    """Outpaint every input into ``output_dir/<stem>.png`` (written atomically). Files that
+    """Outpaint every input into ``output_dir/<stem>.png`` (written atomically), or, for one
+    input and an ``output_dir`` with an image suffix, into that file. Files that
     fail are collected with a one-line reason (and passed to ``on_failure`` as they happen);
     the others are still painted. Files that are not images (a folder's notes, a file without
     extension that does not decode, a repeat) are skipped with their reason (``on_skip``).
@@ -72,8 +73,17 @@ def paint_files(
     paths, passed_over = expand_inputs(inputs)
     if not paths:
         raise NothingToPaint(f"no images to paint in {', '.join(map(str, inputs))} ({len(passed_over)} other file(s))")
+    output = Path(output_dir)
+    # ``-o painted.jpg`` names the one result's file, encoded as its suffix says.
+    single_file = output.suffix.lower() in ENCODINGS and not output.is_dir()
+    if single_file and len(paths) > 1:
+        raise OutputError(f"{output} names one file, but there are {len(paths)} images to paint: give a folder")
+    if single_file:
+        check_output_file(output)
+    else:
+        check_output_folder(output)
     outpainter = outpainter or Outpainter.load(checkpoint, precision=precision, mirror_average=mirror_average)
-    output_dir = Path(output_dir)
+    output_dir = output.parent if single_file else output
     output_dir.mkdir(parents=True, exist_ok=True)
     outcome = PaintOutcome()
 
@@ -94,7 +104,7 @@ def paint_files(
     protected = {path.resolve() for path in paths}
     targets: dict[Path, Path] = {}
     for path in paths:
-        target = output_dir / f"{path.stem}.png"
+        target = output if single_file else output_dir / f"{path.stem}.png"
         if target.resolve() in protected:
             fail(path, f"output {target} would write over an input; choose another output folder")
         elif target in targets.values():
@@ -122,7 +132,7 @@ def paint_files(
         for _ in range(times):
             images = outpainter.outpaint_batch(images, blend) if images else images
         for (path, target, _), painted in zip(loaded, images):
-            atomic_write_bytes(target, encode_png(painted))
+            atomic_write_bytes(target, encode_image(painted, target.suffix))
             outcome.written.append(target)
         done += len(queue[start : start + CHUNK])
         if bar is not None:

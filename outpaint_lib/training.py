@@ -24,7 +24,7 @@ from outpaint_lib import checkpoints, geometry
 from outpaint_lib.config import ConfigError, OutpaintConfig, architecture_differences
 from outpaint_lib.data import ImageFolder, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
 from outpaint_lib.errors import OutpaintError
-from outpaint_lib.files import atomic_write_bytes, atomic_write_text
+from outpaint_lib.files import atomic_write_bytes, atomic_write_text, check_output_folder
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.generator_files import save_generator
 from outpaint_lib.history import HISTORY_FILE, HistoryWriter, truncate_history
@@ -82,7 +82,7 @@ def train(
     """
     if checkpoint_every < 1 or validate_every < 1:
         raise TrainingError("checkpoint and validation intervals must be at least 1 step")
-    run_dir = Path(run_dir)
+    run_dir = check_output_folder(run_dir)
     if resume:
         total_steps, data_dir, val_dir = _check_resume(config, run_dir, total_steps, data_dir, val_dir)
     else:

@@ -29,3 +29,43 @@ def test_summary_total_includes_the_local_discriminator():
 def test_unknown_preset_is_a_usage_error():
     result = run_cli("summary", "--preset", "nope")
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_unwritable_outputs_are_one_line_before_the_work(tmp_path):
+    """Issue 19, defect 5, through the commands: each refuses before loading a model or data."""
+    from test_files import immutable
+
+    source = tmp_path / "source"
+    source.mkdir()
+    with immutable(tmp_path / "locked") as locked:
+        runs = {
+            "paint": ("paint", str(REPOSITORY / "README.md"), "-o", str(locked)),
+            "samples": ("samples", "--data", str(source), "-o", str(locked / "sheet.png")),
+            "plot": ("plot", str(source), "-o", str(locked / "losses.png")),
+            "evaluate": ("evaluate", "--data", str(source), "--json", str(locked / "scores.json")),
+            "train": ("train", "--data", str(source), "--out", str(locked / "run"), "--steps", "1"),
+            "data": ("data", "prepare", str(source), str(locked / "prepared"), "--size", "32"),
+        }
+        for command, arguments in runs.items():
+            result = run_cli(*arguments)
+            assert result.returncode == 1, (command, result.stderr)
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1 and "Operation not permitted" in lines[0], (command, lines)
+            assert lines[0].startswith(f"outpaint {command}: error: cannot write"), (command, lines)
+
+
+def test_a_sample_sheet_is_encoded_as_its_suffix_says(tmp_path):
+    """Issue 19, defect 13: ``samples -o s.jpg`` wrote PNG bytes into a .jpg."""
+    from PIL import Image
+
+    from conftest import smooth_image
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for index in range(2):
+        Image.fromarray(smooth_image(40, 40, seed=index)).save(photos / f"{index}.png")
+    result = run_cli("samples", "--data", str(photos), "-o", str(tmp_path / "sheet.jpg"), "--count", "2", "--times", "1")
+    assert result.returncode == 0, result.stderr
+    assert Image.open(tmp_path / "sheet.jpg").format == "JPEG"
+    result = run_cli("samples", "--data", str(photos), "-o", str(tmp_path / "sheet.xyz"))
+    assert result.returncode == 1 and "cannot write a .xyz file" in result.stderr

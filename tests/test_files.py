@@ -2,7 +2,12 @@ import os
 
 import pytest
 
-from outpaint_lib.files import atomic_path, atomic_write_bytes, atomic_write_text
+import contextlib
+import subprocess
+
+from outpaint_lib.files import (
+    OutputError, atomic_path, atomic_write_bytes, atomic_write_text, check_output_file, check_output_folder,
+)
 
 
 def test_a_write_replaces_the_file_and_leaves_no_temporary(tmp_path):
@@ -31,3 +36,35 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     target = tmp_path / "painted.png"
     atomic_write_bytes(target, b"png")
     assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+@contextlib.contextmanager
+def immutable(folder):
+    """A folder that refuses new files even to root (``chattr +i``), for as long as the test needs."""
+    folder.mkdir()
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def test_outputs_that_cannot_be_written_are_refused_before_any_work(tmp_path):
+    """Issue 19, defect 5: unwritable outputs ended in tracebacks, some after the work."""
+    (tmp_path / "file.png").write_bytes(b"x")
+    with pytest.raises(OutputError, match=r"file.png is a file, not a folder"):
+        check_output_folder(tmp_path / "file.png" / "run")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(OutputError, match=r"cannot write .*folder: it is a folder"):
+        check_output_file(tmp_path / "folder")
+    with immutable(tmp_path / "locked") as locked:
+        with pytest.raises(OutputError, match="Operation not permitted"):
+            check_output_folder(locked)
+        with pytest.raises(OutputError, match="Operation not permitted"):
+            check_output_file(locked / "scores.json")
+        with pytest.raises(OutputError, match="Operation not permitted"):
+            check_output_folder(locked / "new" / "deeper")  # to be made inside the locked one
+    # A folder still to be made is checked without making it, and nothing is left behind.
+    assert check_output_folder(tmp_path / "new" / "run") == tmp_path / "new" / "run"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.png", "folder", "locked"]
