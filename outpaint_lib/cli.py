@@ -47,8 +47,14 @@ def command_train(arguments: argparse.Namespace) -> int:
         resume=arguments.resume,
         progress=not arguments.quiet,
     )
+    if result.step == result.start_step:
+        print(f"the run in {result.run_dir} is already complete ({result.step} steps); nothing was trained")
+        return 0
     last = result.history[-1] if result.history else {}
-    print(f"trained {result.step} steps; final validation MSE {last.get('val_mse')}; run folder {result.run_dir}")
+    print(
+        f"trained steps {result.start_step + 1}-{result.step} of {result.schedule.total_steps}; "
+        f"final validation MSE {last.get('val_mse')}; run folder {result.run_dir}"
+    )
     return 0
 
 
@@ -167,7 +173,10 @@ def _parse_settings(settings: list[str]) -> list[tuple[str, object]]:
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
@@ -176,7 +185,10 @@ def _positive(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from outpaint_lib.config import PRESETS
 
+    from outpaint_lib import __version__
+
     parser = argparse.ArgumentParser(prog="outpaint", description="Image outpainting with GANs.")
+    parser.add_argument("--version", action="version", version=f"outpaint {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     summary = commands.add_parser("summary", help="print the parameter count of each network as JSON")

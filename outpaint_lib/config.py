@@ -220,9 +220,10 @@ class OutpaintConfig:
         return "sigmoid" if self.value_range == (0.0, 1.0) else "tanh"
 
     def replace(self, **changes: Any) -> "OutpaintConfig":
-        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
+        known = [f.name for f in dataclasses.fields(self)]
+        unknown = sorted(set(changes) - set(known))
         if unknown:
-            raise ConfigError(f"unknown configuration keys: {', '.join(unknown)}")
+            raise ConfigError(f"unknown configuration keys: {', '.join(unknown)} (the keys are: {', '.join(known)})")
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:

@@ -52,6 +52,7 @@ class TrainingError(OutpaintError):
 @dataclasses.dataclass(frozen=True)
 class TrainingResult:
     run_dir: Path
+    start_step: int  # where this call began: 0, or the checkpoint a resume continued from
     step: int
     schedule: Schedule
     history: list[dict]
@@ -132,7 +133,7 @@ def train(
         monitor.finish()
     finally:
         monitor.close()
-    return TrainingResult(run_dir, monitor.step, schedule, monitor.history)
+    return TrainingResult(run_dir, start_step, monitor.step, schedule, monitor.history)
 
 
 def _check_new_run(run_dir: Path, total_steps: int | None, data_dir) -> None:

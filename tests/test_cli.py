@@ -69,3 +69,27 @@ def test_a_sample_sheet_is_encoded_as_its_suffix_says(tmp_path):
     assert Image.open(tmp_path / "sheet.jpg").format == "JPEG"
     result = run_cli("samples", "--data", str(photos), "-o", str(tmp_path / "sheet.xyz"))
     assert result.returncode == 1 and "cannot write a .xyz file" in result.stderr
+
+
+def test_small_usage_defects_each_get_a_clear_line(tmp_path):
+    """Issue 19, defect 13: --times 1.5, --set bogus=1 and --version."""
+    from outpaint_lib import __version__
+
+    result = run_cli("paint", "photo.jpg", "-o", str(tmp_path), "--times", "1.5")
+    assert result.returncode == 2 and "argument --times: expected a whole number, got '1.5'" in result.stderr
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"outpaint {__version__}"
+    result = run_cli("train", "--data", str(tmp_path), "--out", str(tmp_path / "run"), "--steps", "1", "--set", "bogus=1")
+    assert result.returncode == 1 and "unknown configuration keys: bogus (the keys are: name, image_size," in result.stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_resuming_a_finished_run_says_so(training_images, tmp_path):
+    """Issue 19, defect 13: ``--resume`` on a finished run said it had trained."""
+    arguments = ("train", "--data", str(training_images), "--out", str(tmp_path / "run"), "--image-size", "32",
+                 "--width-multiplier", "0.0625", "--batch-size", "4", "--quiet")
+    first = run_cli(*arguments, "--steps", "2")
+    assert first.returncode == 0 and first.stdout.startswith("trained steps 1-2 of 2;"), first.stderr
+    again = run_cli(*arguments, "--resume")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == f"the run in {tmp_path / 'run'} is already complete (2 steps); nothing was trained"
