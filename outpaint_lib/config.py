@@ -152,7 +152,7 @@ class OutpaintConfig:
                 problems.append(f"{key}={getattr(self, key)!r} (expected one of {list(allowed)})")
         if self.image_size % 16:
             problems.append(f"image_size={self.image_size} (must be a multiple of 16)")
-        if self.strip_width * 4 != self.image_size or self.outpaint_fraction != 0.25:
+        if self.outpaint_fraction != 0.25:
             problems.append(
                 f"outpaint_fraction={self.outpaint_fraction} (the networks generate a quarter of "
                 "the width on each side, as both references do)"

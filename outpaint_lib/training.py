@@ -88,12 +88,13 @@ def train(
         total_steps, data_dir, val_dir = _check_resume(config, run_dir, total_steps, data_dir, val_dir)
     else:
         _check_new_run(run_dir, total_steps, data_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
     schedule = Schedule.split(total_steps, config.phase_ratios)
     for phase in schedule.empty_phases(config.phase_ratios):
         logger.warning("phase %d gets no step in a run of %d steps: give it more steps", phase, total_steps)
 
+    # The data is checked before the run folder is made: a run that cannot start leaves none.
     train_folder, val_folder = _folders(config, data_dir, val_dir, validation_images)
+    run_dir.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
     gan = OutpaintGAN(config)
     gan.compile(schedule=schedule)

@@ -164,3 +164,10 @@ def test_keras256_dilations_must_fit_the_feature_maps():
     with pytest.raises(ConfigError, match="dilations \\[16\\]"):
         KERAS256.replace(image_size=64)
     assert KERAS256.replace(image_size=64, generator_dilations=(2, 4, 8)).image_size == 64
+
+
+def test_an_image_size_that_is_not_a_multiple_of_16_blames_only_the_size():
+    """Issue 19, defect 13: ``--image-size 30`` also blamed outpaint_fraction, never set."""
+    with pytest.raises(ConfigError) as raised:
+        PAPER.replace(image_size=30)
+    assert str(raised.value) == "invalid configuration: image_size=30 (must be a multiple of 16)"

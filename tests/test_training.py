@@ -12,6 +12,7 @@ from PIL import Image
 
 from outpaint_lib import checkpoints, losses
 from outpaint_lib.config import PAPER_LOCAL
+from outpaint_lib.errors import OutpaintError
 from outpaint_lib.generator_files import load_generator
 from outpaint_lib.history import read_history
 from outpaint_lib.training import TrainingError, train
@@ -165,3 +166,11 @@ def test_resume_after_sigkill_mid_run(training_images, tmp_path):
     assert [row["phase"] for row in rows].count(2) == 1  # 60 steps split 11:1:48
     assert checkpoints.list_checkpoints(run)[0].name == "step-000000060"
     load_generator(run / "generator")
+
+
+def test_a_run_that_cannot_start_leaves_no_run_folder(tmp_path):
+    """Issue 19, defect 13: a failed ``train`` left an empty run folder behind."""
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(OutpaintError):
+        train(tiny(), tmp_path / "empty", tmp_path / "run", 4, progress=False)
+    assert not (tmp_path / "run").exists()
