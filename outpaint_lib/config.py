@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from pathlib import Path
 import typing
+from pathlib import Path
 from typing import Any
 
 from outpaint_lib.errors import OutpaintError
