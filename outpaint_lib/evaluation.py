@@ -14,15 +14,14 @@ import os
 import numpy as np
 
 from outpaint_lib.baselines import BASELINES
-from outpaint_lib.data import scan_folder
-from outpaint_lib.images import load_image, load_square
+from outpaint_lib.data import DataError, scan_folder
+from outpaint_lib.images import ImageError, find_images, load_image, load_square
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.metrics import strip_scores
 
 METRICS = ("rmse", "psnr", "ssim", "streaks", "detail", "seam")
 # Full-resolution photos narrower than this after hiding their strips are skipped.
 MIN_CENTRE_WIDTH = 8
-MIN_PHOTO_HEIGHT = 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,15 +98,21 @@ def evaluate_full_resolution(
     with the outpainter as configured (``paint``'s defaults: blended, mirror-averaged) and with
     each classical fill, and score the strips at full size. Photos too narrow to keep a centre
     are skipped and counted."""
-    folder = scan_folder(data_dir, MIN_PHOTO_HEIGHT)
-    paths = folder.paths[:limit] if limit else folder.paths
+    paths = find_images(data_dir)
+    if not paths:
+        raise DataError(f"no images found under {data_dir}")
+    paths = paths[:limit] if limit else paths
     baseline_names = list(BASELINES) if baselines else []
     methods: dict[str, list[dict[str, float]]] = {
         name: [] for name in (["model"] if outpainter is not None else []) + baseline_names
     }
-    scored, skipped = 0, folder.skipped_count
+    scored = skipped = 0
     for path in paths:
-        truth = load_image(path)  # the folder scan has already decoded it once
+        try:
+            truth = load_image(path)  # decoded once: a folder scan first would read every photo twice
+        except ImageError:
+            skipped += 1
+            continue
         height, width = truth.shape[:2]
         strip = int(round(height / 4))
         if width - 2 * strip < MIN_CENTRE_WIDTH:
