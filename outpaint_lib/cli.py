@@ -78,14 +78,14 @@ def command_paint(arguments: argparse.Namespace) -> int:
 
     outcome = paint_files(
         arguments.inputs, arguments.output, checkpoint=arguments.checkpoint, times=arguments.times,
-        blend=arguments.blend, max_pixels=arguments.max_pixels, progress=not arguments.quiet,
+        width=arguments.width, aspect=arguments.aspect, side=arguments.side, blend=arguments.blend, max_pixels=arguments.max_pixels, progress=not arguments.quiet,
         precision=arguments.precision, mirror_average=arguments.mirror_average,
         on_failure=lambda path, message: print(f"outpaint paint: error: {path}: {message}", file=sys.stderr, flush=True),
         on_skip=lambda path, reason: print(f"outpaint paint: skipped {path}: {reason}", file=sys.stderr, flush=True),
     )
     print(
-        f"painted {len(outcome.written)} image(s) into {arguments.output}; {len(outcome.failures)} failed; "
-        f"{len(outcome.skipped)} skipped"
+        f"painted {len(outcome.written)} image(s) into {arguments.output} ({outcome.size_range()}) in "
+        f"{outcome.seconds:.1f} s; {len(outcome.failures)} failed; {len(outcome.skipped)} skipped"
     )
     return 1 if outcome.failures else 0
 
@@ -182,12 +182,41 @@ def _positive(text: str) -> int:
     return value
 
 
+def _aspect(text: str) -> float:
+    from outpaint_lib.sizing import TargetError, parse_aspect
+
+    try:
+        return parse_aspect(text)
+    except TargetError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _paint_target_problem(arguments: argparse.Namespace) -> str | None:
+    """Targets that no photo could meet are usage errors, found before the model loads."""
+    from outpaint_lib.images import MIN_SIDE
+
+    for option, value, pixels in (("--width", arguments.width, (arguments.width or 0) * MIN_SIDE),
+                                  ("--aspect", arguments.aspect, (arguments.aspect or 0) * MIN_SIDE**2)):
+        if value is not None and pixels > arguments.max_pixels:
+            shown = f"{value:g}" if isinstance(value, float) else value
+            return (f"{option} {shown} would make even a {MIN_SIDE}-pixel-high photo larger than "
+                    f"--max-pixels {arguments.max_pixels}")
+    return None
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, exit code 2; ``--help`` still shows the usage in full."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from outpaint_lib.config import PRESETS
 
     from outpaint_lib import __version__
 
-    parser = argparse.ArgumentParser(prog="outpaint", description="Image outpainting with GANs.")
+    parser = _Parser(prog="outpaint", description="Image outpainting with GANs.")
     parser.add_argument("--version", action="version", version=f"outpaint {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -231,7 +260,15 @@ def build_parser() -> argparse.ArgumentParser:
                             "whose suffix (.png, .jpg, .webp, ...) sets the format; an input is never written over "
                             "(a result that would replace one is refused, reported as failed)")
     paint.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT), help="generator folder (default: the shipped model)")
-    paint.add_argument("--times", type=_positive, default=1, help="recursive rounds; each adds a quarter of the height per side")
+    how_wide = paint.add_mutually_exclusive_group()
+    how_wide.add_argument("--times", type=_positive,
+                      help="recursive rounds; each adds a quarter of the height per painted side (default: 1)")
+    how_wide.add_argument("--width", type=_positive, metavar="PIXELS", help="paint until the image is this wide")
+    how_wide.add_argument("--aspect", type=_aspect, metavar="W:H",
+                      help="paint until width / height is this ratio: 16:9, 21:9, 2.35:1, ... (within a pixel)")
+    paint.add_argument("--side", choices=["both", "left", "right"], default="both",
+                       help="the side(s) to paint; both sides get equal widths, the right one column more "
+                            "when the total is odd (default: both)")
     paint.add_argument("--no-blend", dest="blend", action="store_false", help="paste the photo instead of Poisson blending")
     paint.add_argument("--max-pixels", dest="max_pixels", type=_positive, default=DEFAULT_MAX_PIXELS,
                        help="refuse images larger than this, read from the header before decoding")
@@ -275,6 +312,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="outpaint: %(message)s")
     arguments = build_parser().parse_args(argv)
+    problem = _paint_target_problem(arguments) if arguments.command == "paint" else None
+    if problem is not None:
+        print(f"outpaint paint: error: {problem}", file=sys.stderr)
+        return 2
     if arguments.command not in ("data", "plot"):
         from outpaint_lib.runtime import start_tensorflow_quietly
 

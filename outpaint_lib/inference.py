@@ -1,7 +1,8 @@
 """Outpainting photos of any size with a saved generator.
 
-One round widens an H x W photo to H x (W + 2e), where e is a quarter of the height (the
-paper's 32 columns at 128 px). The generator works at its own scale (height ``image_size``);
+One round widens an H x W photo by up to e columns per side, where e is a quarter of the height
+(the paper's 32 columns at 128 px); ``outpaint_lib.sizing`` plans the rounds for a target
+width, aspect ratio or number of rounds, on one side or both. The generator works at its own scale (height ``image_size``);
 only the new strips come from it, upsampled to the photo's resolution, and the photo's own
 pixels are composited at full resolution, either pasted or Poisson-blended.
 
@@ -30,9 +31,10 @@ import tensorflow as tf  # noqa: E402
 from outpaint_lib import geometry  # noqa: E402
 from outpaint_lib.config import DEFAULT_CHECKPOINT, OutpaintConfig  # noqa: E402
 from outpaint_lib.generator_files import load_generator  # noqa: E402
-from outpaint_lib.images import load_image  # noqa: E402
+from outpaint_lib.images import DEFAULT_MAX_PIXELS, load_image  # noqa: E402
 from outpaint_lib.models import input_stride  # noqa: E402
 from outpaint_lib.postprocess import paste_centre, poisson_blend, to_uint8  # noqa: E402
+from outpaint_lib.sizing import Target, make_target, plan_rounds, target_width  # noqa: E402
 
 
 # Above this many output pixels the Poisson correction is solved at a reduced scale and
@@ -65,29 +67,50 @@ class Outpainter:
         return cls(generator, config, blend, mirror_average)
 
     # Public API.
-    def outpaint(self, image: np.ndarray | str | os.PathLike, times: int = 1, blend: bool | None = None,
-                 on_round: Callable[[int, np.ndarray], None] | None = None) -> np.ndarray:
-        """Widen ``image`` (uint8 RGB, or the path of an image file) ``times`` times;
-        ``on_round(round, result)`` sees each."""
-        return self.outpaint_rounds(image, times, blend, on_round)[-1]
+    def outpaint(self, image: np.ndarray | str | os.PathLike, times: int | None = None, blend: bool | None = None,
+                 on_round: Callable[[int, np.ndarray], None] | None = None, *, width: int | None = None,
+                 aspect: float | str | None = None, side: str = "both",
+                 max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
+        """Widen ``image`` (uint8 RGB, or the path of an image file). Say how wide with one of
+        ``times`` (rounds of full strips; 1 if nothing is given), ``width`` (pixels) or
+        ``aspect`` (width over height: 1.78 or "16:9"), and where with ``side`` ("both",
+        "left", "right"); see ``outpaint_lib.sizing`` for how the rounds are planned.
+        ``on_round(round, result)`` sees each round's result."""
+        return self.outpaint_rounds(image, times, blend, on_round, width=width, aspect=aspect, side=side,
+                                    max_pixels=max_pixels)[-1]
 
-    def outpaint_rounds(self, image: np.ndarray | str | os.PathLike, times: int = 1, blend: bool | None = None,
-                        on_round: Callable[[int, np.ndarray], None] | None = None) -> list[np.ndarray]:
+    def outpaint_rounds(self, image: np.ndarray | str | os.PathLike, times: int | None = None,
+                        blend: bool | None = None, on_round: Callable[[int, np.ndarray], None] | None = None, *,
+                        width: int | None = None, aspect: float | str | None = None, side: str = "both",
+                        max_pixels: int | None = DEFAULT_MAX_PIXELS) -> list[np.ndarray]:
         """Every intermediate result of recursive outpainting, the last one widest."""
-        if times < 1:
-            raise ValueError("times must be at least 1")
-        results = []
         current = image if isinstance(image, np.ndarray) else load_image(image)
-        for round_number in range(1, times + 1):
-            current = self.outpaint_batch([current], blend)[0]
+        _check_image(current)
+        target = make_target(times=times, width=width, aspect=aspect, side=side)
+        results = []
+        for round_number, columns in enumerate(self.plan(current.shape[:2], target, max_pixels), start=1):
+            current = self.outpaint_batch([current], blend, [columns])[0]
             results.append(current)
             if on_round is not None:
                 on_round(round_number, current)
         return results
 
-    def outpaint_batch(self, images: Sequence[np.ndarray], blend: bool | None = None) -> list[np.ndarray]:
-        """One round for several images; those of the same size go through the model together."""
+    def plan(self, shape: tuple[int, int], target: Target, max_pixels: int | None = DEFAULT_MAX_PIXELS
+             ) -> list[tuple[int, int]]:
+        """The (left, right) columns each round adds to an image of ``shape`` (height, width)."""
+        height, width = shape
+        strip = strip_width_for(height, self.config)
+        final_width = target_width(height, width, target, strip, max_pixels)
+        return plan_rounds(width, final_width, target.side, strip)
+
+    def outpaint_batch(self, images: Sequence[np.ndarray], blend: bool | None = None,
+                       columns: Sequence[tuple[int, int]] | None = None) -> list[np.ndarray]:
+        """One round for several images; those of the same size go through the model together.
+        ``columns[i]`` is the (left, right) columns image i gains, at most one strip each;
+        full strips on both sides by default."""
         blend = self.blend if blend is None else blend
+        if columns is not None and len(columns) != len(images):
+            raise ValueError(f"{len(columns)} column pairs for {len(images)} images")
         results: list[np.ndarray | None] = [None] * len(images)
         groups: dict[tuple[int, int], list[int]] = {}
         for index, image in enumerate(images):
@@ -96,7 +119,8 @@ class Outpainter:
         for indices in groups.values():
             strips = self.generate_strips(np.stack([images[i] for i in indices]))
             for index, (left, right) in zip(indices, strips):
-                results[index] = self.composite(images[index], left, right, blend)
+                results[index] = self.composite(images[index], left, right, blend,
+                                                None if columns is None else columns[index])
         return results
 
     # The steps of one round.
@@ -132,16 +156,24 @@ class Outpainter:
         window = self.config.centre_width
         return self._predict(centre[:, :, :window])[:, :, :k], self._predict(centre[:, :, -window:])[:, :, k:]
 
-    def composite(self, image: np.ndarray, left: np.ndarray, right: np.ndarray, blend: bool) -> np.ndarray:
-        """The photo at its own resolution between the upsampled strips, pasted or blended."""
+    def composite(self, image: np.ndarray, left: np.ndarray, right: np.ndarray, blend: bool,
+                  columns: tuple[int, int] | None = None) -> np.ndarray:
+        """The photo at its own resolution between the upsampled strips, pasted or blended;
+        ``columns`` keeps only that many of each strip's columns, those nearest the photo."""
         height = image.shape[0]
         extension = strip_width_for(height, self.config)
-        canvas = np.concatenate(
-            [_resize(left, extension, height), image, _resize(right, extension, height)], axis=1
-        )
+        left_columns, right_columns = (extension, extension) if columns is None else columns
+        if not (0 <= left_columns <= extension and 0 <= right_columns <= extension):
+            raise ValueError(f"a round adds 0 to {extension} columns per side, not {columns}")
+        parts = [image]
+        if left_columns:
+            parts.insert(0, _resize(left, extension, height)[:, extension - left_columns :])
+        if right_columns:
+            parts.append(_resize(right, extension, height)[:, :right_columns])
+        canvas = np.concatenate(parts, axis=1)
         if not blend:
             return canvas
-        return _blend(canvas, image)
+        return _blend(canvas, image, left_columns)
 
     # Helpers.
     def _model_width(self, height: int, width: int) -> int:
@@ -178,28 +210,27 @@ def _to_model_range(images: np.ndarray, config: OutpaintConfig) -> np.ndarray:
     return images.astype(np.float32) * ((high - low) / 255.0) + low
 
 
-def _blend(canvas: np.ndarray, image: np.ndarray) -> np.ndarray:
-    """Poisson-blend ``image`` into the middle of ``canvas``. Large canvases solve the
+def _blend(canvas: np.ndarray, image: np.ndarray, left: int) -> np.ndarray:
+    """Poisson-blend ``image`` into ``canvas`` at column ``left``. Large canvases solve the
     correction (blended minus pasted) at a reduced scale and add it back upsampled."""
     pixels = canvas.shape[0] * canvas.shape[1]
     if pixels <= BLEND_MAX_PIXELS:
-        return poisson_blend(canvas, image)
+        return poisson_blend(canvas, image, left)
     scale = (BLEND_MAX_PIXELS / pixels) ** 0.5
     small_height = max(8, int(round(canvas.shape[0] * scale)))
     small_width = max(8, int(round(canvas.shape[1] * scale)))
     small_image_width = max(1, int(round(image.shape[1] * small_width / canvas.shape[1])))
     small_canvas = cv2.resize(canvas, (small_width, small_height), interpolation=cv2.INTER_AREA)
     small_image = cv2.resize(image, (small_image_width, small_height), interpolation=cv2.INTER_AREA)
-    small_pasted = paste_centre(small_canvas, small_image)
-    correction = poisson_blend(small_canvas, small_image).astype(np.float32) - small_pasted
+    small_left = min(int(round(left * small_width / canvas.shape[1])), small_width - small_image_width)
+    small_pasted = paste_centre(small_canvas, small_image, small_left)
+    correction = poisson_blend(small_canvas, small_image, small_left).astype(np.float32) - small_pasted
     # Only the photo's columns are corrected, as in the full-resolution solve.
-    small_left = (small_width - small_image_width) // 2
     correction = cv2.resize(
         np.ascontiguousarray(correction[:, small_left : small_left + small_image_width]),
         (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR,
     )
     result = canvas  # freshly built by the caller: corrected in place, in bands of rows
-    left = (canvas.shape[1] - image.shape[1]) // 2
     for top in range(0, image.shape[0], 256):
         band = result[top : top + 256, left : left + image.shape[1]]
         band[:] = np.clip(np.rint(band + correction[top : top + 256]), 0, 255).astype(np.uint8)

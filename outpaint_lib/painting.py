@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from outpaint_lib.errors import OutpaintError
 from outpaint_lib.files import OutputError, atomic_write_bytes, check_output_file, check_output_folder
 from outpaint_lib.images import DEFAULT_MAX_PIXELS, ENCODINGS, MIN_SIDE, ImageError, encode_image, load_image, scan_files
 from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter
+from outpaint_lib.progress import RoundProgress
+from outpaint_lib.sizing import TargetError, make_target
 
 CHUNK = 16  # images decoded and painted together: bounds memory, lets equal sizes share a batch
 
@@ -22,6 +25,18 @@ class PaintOutcome:
     written: list[Path] = dataclasses.field(default_factory=list)
     failures: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     skipped: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    sizes: list[tuple[int, int]] = dataclasses.field(default_factory=list)  # (width, height) of each written
+    seconds: float = 0.0  # wall time, model loading included
+
+    def size_range(self) -> str:
+        """"1280 x 720", or the smallest and largest area when the outputs differ."""
+        if not self.sizes:
+            return "no output"
+        by_area = sorted(set(self.sizes), key=lambda size: (size[0] * size[1], size))
+        smallest, largest = by_area[0], by_area[-1]
+        if smallest == largest:
+            return f"{smallest[0]} x {smallest[1]}"
+        return f"{smallest[0]} x {smallest[1]} to {largest[0]} x {largest[1]}"
 
 
 class NothingToPaint(OutpaintError):
@@ -54,7 +69,10 @@ def paint_files(
     output_dir: str | os.PathLike,
     *,
     checkpoint: str | os.PathLike = DEFAULT_CHECKPOINT,
-    times: int = 1,
+    times: int | None = None,
+    width: int | None = None,
+    aspect: float | str | None = None,
+    side: str = "both",
     blend: bool = True,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     progress: bool = True,
@@ -65,11 +83,15 @@ def paint_files(
     on_skip: Callable[[str, str], None] | None = None,
 ) -> PaintOutcome:
     """Outpaint every input into ``output_dir/<stem>.png`` (written atomically), or, for one
-    input and an ``output_dir`` with an image suffix, into that file. Files that
+    input and an ``output_dir`` with an image suffix, into that file; as wide as one of
+    ``times``, ``width`` or ``aspect`` says (one round if none), on ``side``
+    (see ``Outpainter.outpaint``). Files that
     fail are collected with a one-line reason (and passed to ``on_failure`` as they happen);
     the others are still painted. Files that are not images (a folder's notes, a file without
     extension that does not decode, a repeat) are skipped with their reason (``on_skip``).
     Inputs holding no candidate image at all raise ``NothingToPaint`` before the model loads."""
+    started = time.perf_counter()
+    target = make_target(times=times, width=width, aspect=aspect, side=side)  # a bad target fails first
     paths, passed_over = expand_inputs(inputs)
     if not paths:
         raise NothingToPaint(f"no images to paint in {', '.join(map(str, inputs))} ({len(passed_over)} other file(s))")
@@ -104,37 +126,42 @@ def paint_files(
     protected = {path.resolve() for path in paths}
     targets: dict[Path, Path] = {}
     for path in paths:
-        target = output if single_file else output_dir / f"{path.stem}.png"
-        if target.resolve() in protected:
-            fail(path, f"output {target} would write over an input; choose another output folder")
-        elif target in targets.values():
-            fail(path, f"output {target.name} would overwrite the result of another input")
+        target_file = output if single_file else output_dir / f"{path.stem}.png"
+        if target_file.resolve() in protected:
+            fail(path, f"output {target_file} would write over an input; choose another output folder")
+        elif target_file in targets.values():
+            fail(path, f"output {target_file.name} would overwrite the result of another input")
         else:
-            targets[path] = target
-    bar = None
-    if progress and len(targets) > 1:
-        import keras
-
-        bar = keras.utils.Progbar(len(targets), unit_name="image")
-    done = 0
+            targets[path] = target_file
     queue = list(targets.items())
+    bar = RoundProgress(enabled=progress)
     for start in range(0, len(queue), CHUNK):
-        loaded = []
-        for path, target in queue[start : start + CHUNK]:
+        loaded = []  # (path, target file, image, rounds)
+        for path, target_file in queue[start : start + CHUNK]:
             try:
-                loaded.append((path, target, load_image(path, max_pixels=max_pixels, min_side=MIN_SIDE)))
+                image = load_image(path, max_pixels=max_pixels, min_side=MIN_SIDE)
+                loaded.append((path, target_file, image, outpainter.plan(image.shape[:2], target, max_pixels)))
             except ImageError as error:
                 if error.reason == "not_an_image" and not path.suffix:
                     skip(path, str(error))  # an extensionless file that is not an image
                 else:
                     fail(path, str(error))
-        images = [image for _, _, image in loaded]
-        for _ in range(times):
-            images = outpainter.outpaint_batch(images, blend) if images else images
-        for (path, target, _), painted in zip(loaded, images):
-            atomic_write_bytes(target, encode_image(painted, target.suffix))
-            outcome.written.append(target)
-        done += len(queue[start : start + CHUNK])
-        if bar is not None:
-            bar.update(done)
+            except TargetError as error:
+                fail(path, str(error))
+        bar.add(sum(len(rounds) for *_, rounds in loaded))
+        images = [image for _, _, image, _ in loaded]
+        # Every image of the chunk takes its rounds in step; those that have finished wait.
+        for round_index in range(max((len(rounds) for *_, rounds in loaded), default=0)):
+            active = [i for i, (*_, rounds) in enumerate(loaded) if round_index < len(rounds)]
+            painted = outpainter.outpaint_batch([images[i] for i in active], blend,
+                                                [loaded[i][3][round_index] for i in active])
+            for i, image in zip(active, painted):
+                images[i] = image
+            bar.advance(len(active))
+        for (path, target_file, _, _), painted in zip(loaded, images):
+            atomic_write_bytes(target_file, encode_image(painted, target_file.suffix))
+            outcome.written.append(target_file)
+            outcome.sizes.append((painted.shape[1], painted.shape[0]))
+    bar.close()
+    outcome.seconds = time.perf_counter() - started
     return outcome

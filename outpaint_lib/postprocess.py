@@ -19,10 +19,10 @@ def to_uint8(image, value_range: tuple[float, float]) -> np.ndarray:
     return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
 
 
-def paste_centre(generated: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    """Copy the known centre over the generated image, centred horizontally, no blending."""
-    _check_fits(generated, centre)
-    left = (generated.shape[1] - centre.shape[1]) // 2
+def paste_centre(generated: np.ndarray, centre: np.ndarray, left: int | None = None) -> np.ndarray:
+    """Copy the known centre over the generated image at column ``left`` (default: centred
+    horizontally), no blending."""
+    left = _check_fits(generated, centre, left)
     result = generated.copy()
     result[:, left : left + centre.shape[1]] = centre
     return result
@@ -34,14 +34,15 @@ def hide_strips(image: np.ndarray, strip_width: int) -> np.ndarray:
     return paste_centre(np.full_like(image, HIDDEN_GREY), image[:, strip_width : width - strip_width])
 
 
-def poisson_blend(generated: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    """Blend the known centre into the generated image with Poisson seamless cloning.
+def poisson_blend(generated: np.ndarray, centre: np.ndarray, left: int | None = None) -> np.ndarray:
+    """Blend the known centre into the generated image at column ``left`` (default: centred)
+    with Poisson seamless cloning.
 
     The centre is cloned with an all-255 mask at its exact position (NORMAL_CLONE, as the
     paper does). Cloning keeps the centre's gradients rather than its values, so the centre
     shifts slightly to meet the generated strips instead of leaving a visible seam.
     """
-    _check_fits(generated, centre)
+    left = _check_fits(generated, centre, left)
     height, width = generated.shape[:2]
     if centre.shape[1] == width:
         return centre.copy()
@@ -53,7 +54,7 @@ def poisson_blend(generated: np.ndarray, centre: np.ndarray) -> np.ndarray:
     # the boundary is the generated image just outside the centre.
     source = cv2.copyMakeBorder(centre, 2, 2, 2, 2, cv2.BORDER_REPLICATE)
     mask = np.full(source.shape[:2], 255, dtype=np.uint8)
-    left = (width - centre.shape[1]) // 2 + pad
+    left += pad
     # The box's top-left lands at point - (box size // 2); this point puts the centre at
     # (left, pad) for even and odd sizes alike.
     point = (left + centre.shape[1] // 2, pad + height // 2)
@@ -61,8 +62,14 @@ def poisson_blend(generated: np.ndarray, centre: np.ndarray) -> np.ndarray:
     return blended[pad : pad + height, pad : pad + width]
 
 
-def _check_fits(generated: np.ndarray, centre: np.ndarray) -> None:
+def _check_fits(generated: np.ndarray, centre: np.ndarray, left: int | None) -> int:
+    """The centre's left column, checked to fit."""
     if generated.dtype != np.uint8 or centre.dtype != np.uint8:
         raise TypeError("blending works on uint8 images")
     if centre.shape[0] != generated.shape[0] or centre.shape[1] > generated.shape[1]:
         raise ValueError(f"centre {centre.shape} does not fit in image {generated.shape}")
+    if left is None:
+        return (generated.shape[1] - centre.shape[1]) // 2
+    if not 0 <= left <= generated.shape[1] - centre.shape[1]:
+        raise ValueError(f"a centre {centre.shape[1]} wide does not fit at column {left} of {generated.shape[1]}")
+    return left

@@ -88,3 +88,18 @@ def training_images(tmp_path) -> Path:
     for index in range(24):
         Image.fromarray(smooth_image(36, 36, seed=index)).save(folder / f"{index:02d}.png")
     return folder
+
+
+@pytest.fixture(scope="session")
+def checkpoint(tmp_path_factory):
+    """A test-built checkpoint: a tiny paper generator (32 px, random weights), shared read-only."""
+    import keras
+
+    from outpaint_lib.generator_files import save_generator
+    from outpaint_lib.models import build_generator
+
+    keras.utils.set_random_seed(0)
+    folder = tmp_path_factory.mktemp("checkpoint")
+    config = tiny()
+    save_generator(build_generator(config), config, folder)
+    return folder

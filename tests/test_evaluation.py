@@ -9,7 +9,6 @@ from outpaint_lib.inference import Outpainter
 
 from conftest import smooth_image
 from test_cli import run_cli
-from test_inference import checkpoint  # noqa: F401  (module fixture)
 
 
 @pytest.fixture
@@ -21,7 +20,7 @@ def photos(tmp_path):
     return folder
 
 
-def test_the_model_and_every_baseline_are_scored(checkpoint, photos):  # noqa: F811
+def test_the_model_and_every_baseline_are_scored(checkpoint, photos):
     report = evaluate_folder(Outpainter.load(checkpoint), photos, baselines=True)
     assert report.images == 5 and report.size == 32
     assert list(report.scores) == ["model", *BASELINES]
@@ -38,7 +37,7 @@ def test_baselines_alone_at_a_chosen_size(photos):
     assert report.images == 3 and report.size == 24 and "model" not in report.scores
 
 
-def test_evaluate_command_prints_the_table_and_writes_json(checkpoint, photos, tmp_path):  # noqa: F811
+def test_evaluate_command_prints_the_table_and_writes_json(checkpoint, photos, tmp_path):
     output = tmp_path / "scores.json"
     result = run_cli("evaluate", "--data", str(photos), "--checkpoint", str(checkpoint), "--baselines", "--json", str(output))
     assert result.returncode == 0, result.stderr
@@ -47,7 +46,7 @@ def test_evaluate_command_prints_the_table_and_writes_json(checkpoint, photos, t
     assert scores["images"] == 5 and set(scores["scores"]) == {"model", *BASELINES}
 
 
-def test_single_pass_scores_the_model_without_mirror_averaging(checkpoint, photos, tmp_path):  # noqa: F811
+def test_single_pass_scores_the_model_without_mirror_averaging(checkpoint, photos, tmp_path):
     scores = {}
     for flags in ([], ["--single-pass"]):
         output = tmp_path / f"scores{len(flags)}.json"
@@ -69,7 +68,7 @@ def wide_photos(tmp_path):
     return folder
 
 
-def test_full_resolution_scores_each_photo_at_its_own_size(checkpoint, wide_photos):  # noqa: F811
+def test_full_resolution_scores_each_photo_at_its_own_size(checkpoint, wide_photos):
     report = evaluate_full_resolution(Outpainter.load(checkpoint), wide_photos, baselines=True)
     # 44 x 17: hiding 11 columns a side leaves none.
     assert report.size is None and report.images == 3 and report.skipped == 1
@@ -81,7 +80,7 @@ def test_full_resolution_scores_each_photo_at_its_own_size(checkpoint, wide_phot
     assert "own resolution" in report.describe()
 
 
-def test_evaluate_command_full_resolution_and_the_size_it_needs(checkpoint, wide_photos, tmp_path):  # noqa: F811
+def test_evaluate_command_full_resolution_and_the_size_it_needs(checkpoint, wide_photos, tmp_path):
     output = tmp_path / "full.json"
     result = run_cli("evaluate", "--data", str(wide_photos), "--checkpoint", str(checkpoint),
                      "--full-resolution", "--baselines", "--json", str(output))

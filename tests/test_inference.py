@@ -10,18 +10,6 @@ from conftest import smooth_image, tiny
 
 
 @pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory):
-    """A test-built checkpoint: a tiny paper generator (32 px, random weights)."""
-    import keras
-
-    keras.utils.set_random_seed(0)
-    folder = tmp_path_factory.mktemp("checkpoint")
-    config = tiny()
-    save_generator(build_generator(config), config, folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
 def outpainter(checkpoint):
     return Outpainter.load(checkpoint, precision="float32")
 
@@ -135,11 +123,66 @@ def test_crop_mode_generators_outpaint_too(tmp_path):
     assert outpainter.outpaint(smooth_image(40, 70), blend=False).shape == (40, 90, 3)
 
 
+TARGETS = {
+    "times": dict(times=3),
+    "width": dict(width=77),
+    "aspect": dict(aspect="16:9"),
+    "aspect_number": dict(aspect=2.35),
+}
+
+
+@pytest.mark.parametrize("side", ["both", "left", "right"])
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_side_and_target_paints_to_the_exact_size_around_the_untouched_photo(outpainter, side, target):
+    height, width = 36, 41  # strips of 9 columns at this height
+    image = smooth_image(height, width)
+    result = outpainter.outpaint(image, blend=False, side=side, **TARGETS[target])
+    expected_width = {"times": width + 3 * 9 * (2 if side == "both" else 1), "width": 77,
+                      "aspect": round(36 * 16 / 9), "aspect_number": round(36 * 2.35)}[target]
+    assert result.shape == (height, expected_width, 3)
+    extra = expected_width - width
+    left = {"both": extra // 2, "left": extra, "right": 0}[side]
+    np.testing.assert_array_equal(result[:, left : left + width], image)
+
+
+def test_the_last_round_paints_only_the_columns_still_needed(outpainter):
+    seen = []
+    outpainter.outpaint(smooth_image(32, 20), width=59, side="both", blend=False,
+                        on_round=lambda n, image: seen.append(image.shape[1]))
+    assert seen == [36, 52, 59]  # 8 + 8 columns a round, then 3 + 4 (the right side one more)
+
+
+def test_five_rounds_leave_the_photos_own_pixels_bit_for_bit(outpainter):
+    image = smooth_image(40, 52, seed=3)
+    rounds = outpainter.outpaint_rounds(image, times=5, blend=False, side="left")
+    assert [result.shape[1] for result in rounds] == [52 + 10 * n for n in range(1, 6)]
+    for result in rounds:
+        np.testing.assert_array_equal(result[:, -52:], image)
+    # Each round also keeps the previous round's painted pixels as they were.
+    for before, after in zip(rounds, rounds[1:]):
+        np.testing.assert_array_equal(after[:, -before.shape[1]:], before)
+
+
+def test_blending_one_side_keeps_the_photo_close_at_its_own_position(outpainter):
+    image = smooth_image(32, 37)
+    result = outpainter.outpaint(image, side="right", blend=True)
+    assert result.shape == (32, 45, 3)
+    assert np.abs(result[:, :37].astype(int) - image).mean() < 20
+
+
 def test_bad_arguments(outpainter, tmp_path):
+    from outpaint_lib.sizing import TargetError
+
     with pytest.raises(ValueError, match="uint8"):
         outpainter.outpaint(np.zeros((32, 32, 3), np.float32))
     with pytest.raises(ValueError, match="times"):
         outpainter.outpaint(smooth_image(32, 32), times=0)
+    with pytest.raises(TargetError, match="already"):
+        outpainter.outpaint(smooth_image(32, 64), aspect="16:9")
+    with pytest.raises(TargetError, match="one of"):
+        outpainter.outpaint(smooth_image(32, 32), times=2, width=90)
+    with pytest.raises(TargetError, match="pixels"):
+        outpainter.outpaint(smooth_image(32, 32), width=10_000, max_pixels=100_000)
     with pytest.raises(CheckpointError):
         Outpainter.load(tmp_path / "absent")
 

@@ -9,7 +9,6 @@ from PIL import Image
 from conftest import smooth_image
 from test_cli import run_cli
 from test_images import marked_jpeg, png_header_only
-from test_inference import checkpoint  # noqa: F401  (module fixture)
 
 
 def save(image: Image.Image, path, **options):
@@ -43,7 +42,7 @@ def mixed_inputs(tmp_path):
     return good, bad
 
 
-def test_every_good_file_paints_and_every_bad_one_fails_alone(mixed_inputs, checkpoint, tmp_path):  # noqa: F811
+def test_every_good_file_paints_and_every_bad_one_fails_alone(mixed_inputs, checkpoint, tmp_path):
     good, bad = mixed_inputs
     out = tmp_path / "out"
     result = run_cli("paint", str(good), str(bad), str(tmp_path / "missing.jpg"), "-o", str(out), "--checkpoint", str(checkpoint), "--quiet")
@@ -67,7 +66,7 @@ def test_every_good_file_paints_and_every_bad_one_fails_alone(mixed_inputs, chec
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left behind
 
 
-def test_recursive_rounds_and_plain_paste(checkpoint, tmp_path):  # noqa: F811
+def test_recursive_rounds_and_plain_paste(checkpoint, tmp_path):
     Image.fromarray(smooth_image(32, 32)).save(tmp_path / "square.png")
     out = tmp_path / "out"
     result = run_cli("paint", str(tmp_path / "square.png"), "-o", str(out), "--checkpoint", str(checkpoint), "--times", "5", "--no-blend")
@@ -77,14 +76,14 @@ def test_recursive_rounds_and_plain_paste(checkpoint, tmp_path):  # noqa: F811
     np.testing.assert_array_equal(painted[:, 40:72], smooth_image(32, 32))
 
 
-def test_a_missing_or_corrupt_checkpoint_is_one_clear_error(tmp_path, checkpoint):  # noqa: F811
+def test_a_missing_or_corrupt_checkpoint_is_one_clear_error(tmp_path, checkpoint):
     Image.fromarray(smooth_image(32, 32)).save(tmp_path / "photo.png")
     result = run_cli("paint", str(tmp_path / "photo.png"), "-o", str(tmp_path / "out"), "--checkpoint", str(tmp_path / "nowhere"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [f"outpaint paint: error: checkpoint folder not found: {tmp_path / 'nowhere'}"]
 
 
-def test_inputs_that_would_share_an_output_name_are_reported(checkpoint, tmp_path):  # noqa: F811
+def test_inputs_that_would_share_an_output_name_are_reported(checkpoint, tmp_path):
     from outpaint_lib.painting import paint_files
 
     for folder in ("a", "b"):
@@ -99,7 +98,7 @@ def test_inputs_that_would_share_an_output_name_are_reported(checkpoint, tmp_pat
     assert seen == outcome.failures == [(str(tmp_path / "b" / "beach.png"), "output beach.png would overwrite the result of another input")]
 
 
-def test_an_input_is_never_written_over(checkpoint, tmp_path):  # noqa: F811
+def test_an_input_is_never_written_over(checkpoint, tmp_path):
     """Issue 19, defect 1: ``paint keep.png -o .`` and ``paint folder -o folder`` replaced inputs."""
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -118,7 +117,7 @@ def test_an_input_is_never_written_over(checkpoint, tmp_path):  # noqa: F811
     assert "an input is never written over" in " ".join(run_cli("paint", "--help").stdout.split())
 
 
-def test_every_file_of_a_folder_is_painted_failed_or_skipped_with_its_reason(checkpoint, tmp_path):  # noqa: F811
+def test_every_file_of_a_folder_is_painted_failed_or_skipped_with_its_reason(checkpoint, tmp_path):
     """Issue 19, defect 10 (and 13: the same file given twice was a failure)."""
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -143,14 +142,55 @@ def test_every_file_of_a_folder_is_painted_failed_or_skipped_with_its_reason(che
         f"outpaint paint: skipped {folder / 'README'}: not a recognised image format",
         f"outpaint paint: skipped {folder / 'clip.gif'}: given more than once",
     ])
-    assert result.stdout.strip() == f"painted 3 image(s) into {tmp_path / 'out'}; 1 failed; 3 skipped"
+    assert result.stdout.startswith(f"painted 3 image(s) into {tmp_path / 'out'} (56 x 32) in ")
+    assert result.stdout.strip().endswith(" s; 1 failed; 3 skipped")
 
 
-def test_nothing_to_paint_is_an_error(checkpoint, tmp_path):  # noqa: F811
+def test_nothing_to_paint_is_an_error(checkpoint, tmp_path):
     (tmp_path / "empty").mkdir()
     result = run_cli("paint", str(tmp_path / "empty"), "-o", str(tmp_path / "out"), "--checkpoint", str(checkpoint))
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.strip().splitlines() == [
         f"outpaint paint: error: no images to paint in {tmp_path / 'empty'} (0 other file(s))"
     ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_issue_example_aspect_on_one_side(checkpoint, tmp_path):
+    """``paint photo --aspect 16:9 --side left``: 16:9 within a pixel, the right edge the photo's own;
+    in the same run a photo already wider is refused alone, and the summary gives sizes and time."""
+    photo = smooth_image(36, 48, seed=2)
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    Image.fromarray(smooth_image(20, 60)).save(tmp_path / "wide.png")
+    out = tmp_path / "out"
+    result = run_cli("paint", str(tmp_path / "photo.png"), str(tmp_path / "wide.png"), "--aspect", "16:9", "--side",
+                     "left", "--no-blend", "-o", str(out), "--checkpoint", str(checkpoint))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"outpaint paint: error: {tmp_path / 'wide.png'}: the photo is 60 x 20: already aspect 1.77778 (36 px) wide or wider"
+    ]
+    assert "painted 1 image(s)" in result.stdout and "(64 x 36) in" in result.stdout and "1 failed" in result.stdout
+    painted = np.asarray(Image.open(out / "photo.png"))
+    assert painted.shape == (36, 64, 3) and abs(64 / 36 - 16 / 9) * 36 <= 1
+    np.testing.assert_array_equal(painted[:, -48:], photo)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (("--width", "0"), "argument --width: must be at least 1, got 0"),
+    (("--width", "-40"), "argument --width: must be at least 1, got -40"),
+    (("--aspect", "16/9"), "argument --aspect: aspect '16/9' is not W:H"),
+    (("--aspect", "0:1"), "argument --aspect: aspect '0:1' needs two positive numbers"),
+    (("--width", "90", "--aspect", "2:1"), "argument --aspect: not allowed with argument --width"),
+    (("--side", "top"), "argument --side: invalid choice: 'top'"),
+    (("--width", "80000000"), "--width 80000000 would make even a 8-pixel-high photo larger than --max-pixels"),
+])
+def test_bad_targets_are_one_line_usage_errors(arguments, message, tmp_path, capsys):
+    from outpaint_lib.cli import main
+
+    try:
+        code = main(["paint", str(tmp_path / "photo.png"), "-o", str(tmp_path / "out"), *arguments])
+    except SystemExit as exit:
+        code = exit.code
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and message in lines[0], lines
     assert not (tmp_path / "out").exists()

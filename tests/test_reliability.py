@@ -29,7 +29,6 @@ from outpaint_lib.images import ImageError, load_image
 from conftest import REPOSITORY, smooth_image, tiny
 from test_cli import run_cli
 from test_images import png_header_only
-from test_inference import checkpoint  # noqa: F401  (module fixture)
 
 FUZZ_EXAMPLES = int(os.environ.get("OUTPAINT_FUZZ_EXAMPLES", "300"))
 ENVIRONMENT = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -204,7 +203,7 @@ def test_fuzzed_bytes_either_decode_or_fail_with_one_line(fuzz_seeds):
     check()
 
 
-def test_fuzzed_files_through_the_paint_command(fuzz_seeds, checkpoint, tmp_path, capsys):  # noqa: F811
+def test_fuzzed_files_through_the_paint_command(fuzz_seeds, checkpoint, tmp_path, capsys):
     examples = max(20, FUZZ_EXAMPLES // 6)
 
     @settings(max_examples=examples, deadline=5000, suppress_health_check=list(HealthCheck), derandomize=True)
@@ -238,7 +237,7 @@ def camera_photo(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_a_camera_photo_outpaints_within_two_gibibytes(camera_photo, checkpoint, tmp_path):  # noqa: F811
+def test_a_camera_photo_outpaints_within_two_gibibytes(camera_photo, checkpoint, tmp_path):
     script = (
         "import resource, sys\n"
         "from outpaint_lib.cli import main\n"
@@ -257,7 +256,7 @@ def test_a_camera_photo_outpaints_within_two_gibibytes(camera_photo, checkpoint,
     assert painted.size == (6000 + 2 * 1000, 4000)
 
 
-def test_a_header_over_the_pixel_limit_is_refused_before_decoding(camera_photo, checkpoint, tmp_path):  # noqa: F811
+def test_a_header_over_the_pixel_limit_is_refused_before_decoding(camera_photo, checkpoint, tmp_path):
     (tmp_path / "bomb.png").write_bytes(png_header_only(200_000, 200_000))
     result = run_cli(
         "paint", str(camera_photo), str(tmp_path / "bomb.png"), "-o", str(tmp_path / "out"), "--checkpoint", str(checkpoint),

@@ -12,11 +12,10 @@ from outpaint_lib.showcase import (
 
 from conftest import smooth_image, tiny
 from test_cli import run_cli
-from test_inference import checkpoint  # noqa: F401  (module fixture)
 
 
 @pytest.fixture(scope="module")
-def outpainter(checkpoint):  # noqa: F811
+def outpainter(checkpoint):
     return Outpainter.load(checkpoint, precision="float32")
 
 
@@ -53,7 +52,7 @@ def test_text_summaries():
     assert "precision float32" in runtime_summary(PAPER)
 
 
-def test_samples_command_writes_the_sheet(checkpoint, tmp_path):  # noqa: F811
+def test_samples_command_writes_the_sheet(checkpoint, tmp_path):
     folder = tmp_path / "photos"
     folder.mkdir()
     for index in range(6):
@@ -68,6 +67,6 @@ def test_samples_command_writes_the_sheet(checkpoint, tmp_path):  # noqa: F811
         assert sheet.mode == "RGB" and sheet.size == (2 * 3 * 32, 2 * 32 + 4 + 32)
 
 
-def test_samples_command_reports_an_empty_folder(checkpoint, tmp_path):  # noqa: F811
+def test_samples_command_reports_an_empty_folder(checkpoint, tmp_path):
     result = run_cli("samples", "--data", str(tmp_path), "--checkpoint", str(checkpoint), "-o", str(tmp_path / "sheet.png"))
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "no images" in result.stderr
