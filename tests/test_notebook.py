@@ -22,7 +22,7 @@ def test_the_notebook_runs_in_smoke_mode(tmp_path, monkeypatch):
     NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(REPOSITORY)}}).execute()
     for cell in notebook.cells:
         assert not any(output.get("output_type") == "error" for output in cell.get("outputs", []))
-    for tag in ("phase-losses", "recursive"):
+    for tag in ("phase-losses", "recursive", "widen-16-9"):
         (cell,) = tagged(notebook, tag)
         assert any("image/png" in output.get("data", {}) for output in cell.outputs), tag
     assert (tmp_path / "run" / "losses.png").is_file()
