@@ -96,7 +96,7 @@ def load_image(
                 raise ImageError(
                     "too_large",
                     f"image is {width} x {height} = {width * height:,} pixels, more than the "
-                    f"limit of {max_pixels:,}",
+                    f"limit of {max_pixels:,} (max_pixels; paint --max-pixels)",
                 )
             image.load()
             image = ImageOps.exif_transpose(image)
@@ -106,7 +106,7 @@ def load_image(
     except Image.DecompressionBombError:
         # Raised by Image.open, from the header alone, above twice Pillow's MAX_IMAGE_PIXELS.
         ceiling = 2 * (Image.MAX_IMAGE_PIXELS or 0)
-        limit = f"the limit of {max_pixels:,}" if max_pixels < ceiling else "Pillow's safety limit"
+        limit = f"the limit of {max_pixels:,} (max_pixels; paint --max-pixels)" if max_pixels < ceiling else "Pillow's safety limit"
         raise ImageError("too_large", f"image has more than {ceiling:,} pixels, more than {limit}") from None
     except Image.UnidentifiedImageError:
         if _has_image_signature(data):

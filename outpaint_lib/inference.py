@@ -42,6 +42,10 @@ from outpaint_lib.sizing import Target, make_target, plan_rounds, target_width  
 # photo would need gigabytes.
 BLEND_MAX_PIXELS = 1_500_000
 
+# The widest image, as width over height, that the generator sees whole; a wider one is painted
+# from the part next to each strip, so that memory stays bounded whatever the aspect ratio.
+CONTEXT_ASPECT = 4
+
 
 def strip_width_for(height: int, config: OutpaintConfig) -> int:
     """Columns one round adds on each side of an image of this height."""
@@ -129,20 +133,37 @@ class Outpainter:
         config = self.config
         height, width = images.shape[1:3]
         model_width = self._model_width(height, width)
-        resized = np.stack([_resize(image, model_width, config.image_size) for image in images])
-        centre = _to_model_range(resized, config)
-        if not self.mirror_average:
-            lefts, rights = self._model_strips(centre)
+        window = CONTEXT_ASPECT * config.image_size
+        if model_width <= window:
+            lefts, rights = self._strips(self._model_input(images, model_width))
         else:
-            # One batch holds the photos and their mirror images.
-            count = len(centre)
-            both_lefts, both_rights = self._model_strips(np.concatenate([centre, centre[:, :, ::-1]]))
-            lefts = (both_lefts[:count] + both_rights[count:, :, ::-1]) / 2
-            rights = (both_rights[:count] + both_lefts[count:, :, ::-1]) / 2
+            # A very wide image (a panorama, a tenth round) would cost memory and time in
+            # proportion to its width: each strip is painted from the 4:1 part of the image next
+            # to it, which holds everything the generator's convolutions reach.
+            columns = min(width, int(round(window * height / config.image_size)))
+            count = len(images)
+            both = self._model_input(np.concatenate([images[:, :, :columns], images[:, :, -columns:]]), window)
+            both_lefts, both_rights = self._strips(both)
+            lefts, rights = both_lefts[:count], both_rights[count:]
         return [
             (to_uint8(left, config.value_range), to_uint8(right, config.value_range))
             for left, right in zip(lefts, rights)
         ]
+
+    def _model_input(self, images: np.ndarray, model_width: int) -> np.ndarray:
+        resized = np.stack([_resize(image, model_width, self.config.image_size) for image in images])
+        return _to_model_range(resized, self.config)
+
+    def _strips(self, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Left and right strips in the model's range, averaged with the mirrored pass's."""
+        if not self.mirror_average:
+            return self._model_strips(centre)
+        # One batch holds the photos and their mirror images.
+        count = len(centre)
+        both_lefts, both_rights = self._model_strips(np.concatenate([centre, centre[:, :, ::-1]]))
+        lefts = (both_lefts[:count] + both_rights[count:, :, ::-1]) / 2
+        rights = (both_rights[:count] + both_lefts[count:, :, ::-1]) / 2
+        return lefts, rights
 
     def _model_strips(self, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One generator pass: left and right strips in the model's range."""

@@ -21,6 +21,8 @@ from outpaint_lib.runtime import native_bfloat16
 from outpaint_lib.models import parameter_counts
 from outpaint_lib.postprocess import hide_strips
 
+LABEL_FONT = cv2.FONT_HERSHEY_SIMPLEX
+
 
 def runtime_summary(config: OutpaintConfig) -> str:
     """Where this notebook runs and in which precision."""
@@ -136,12 +138,14 @@ def plot_evaluation(report: EvaluationReport) -> Figure:
 
 
 def sample_sheet(outpainter: Outpainter, truths: list[np.ndarray], recursive_source: np.ndarray, times: int = 5) -> np.ndarray:
-    """One uint8 picture: per row, known centre | output (blended) | ground truth; below, a
-    recursive ``times``-round result of ``recursive_source``, centred."""
-    k = truths[0].shape[1] // 4
+    """One uint8 picture: per row, known centre | output (blended) | ground truth, under a row of
+    column labels; below, a recursive ``times``-round result of ``recursive_source``, centred."""
+    size = truths[0].shape[1]
     rows = [np.concatenate([r[0], r[2], r[3]], axis=1) for r in comparison_rows(outpainter, truths)]
     pairs = [np.concatenate(rows[i : i + 2], axis=1) for i in range(0, len(rows) - 1, 2)]
     grid = np.concatenate(pairs or rows, axis=0)
+    columns = grid.shape[1] // size
+    header = label_row(["input", "output", "truth"] * (columns // 3), size, size)
     widened = outpainter.outpaint(recursive_source, times=times)
     if widened.shape[1] > grid.shape[1]:
         height = round(widened.shape[0] * grid.shape[1] / widened.shape[1])
@@ -149,5 +153,18 @@ def sample_sheet(outpainter: Outpainter, truths: list[np.ndarray], recursive_sou
     strip = np.full((widened.shape[0], grid.shape[1], 3), 255, np.uint8)
     left = (grid.shape[1] - widened.shape[1]) // 2
     strip[:, left : left + widened.shape[1]] = widened
-    separator = np.full((max(4, k // 4), grid.shape[1], 3), 255, np.uint8)
-    return np.concatenate([grid, separator, strip], axis=0)
+    caption = label_row([f"{times} recursive rounds from one input"], grid.shape[1], size)
+    return np.concatenate([header, grid, caption, strip], axis=0)
+
+
+def label_row(labels: list[str], column_width: int, image_size: int) -> np.ndarray:
+    """A white band holding each label centred over its column, sized to the images."""
+    height = max(10, image_size // 8)
+    row = np.full((height, column_width * len(labels), 3), 255, np.uint8)
+    for index, label in enumerate(labels):
+        (width, text_height), _ = cv2.getTextSize(label, LABEL_FONT, 1.0, 1)
+        scale = min(0.9 * column_width / width, 0.6 * height / text_height)
+        (width, text_height), _ = cv2.getTextSize(label, LABEL_FONT, scale, 1)
+        origin = (index * column_width + (column_width - width) // 2, (height + text_height) // 2)
+        cv2.putText(row, label, origin, LABEL_FONT, scale, (40, 40, 40), 1, cv2.LINE_AA)
+    return row

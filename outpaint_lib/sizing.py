@@ -92,7 +92,7 @@ def target_width(height: int, width: int, target: Target, strip_width: int, max_
     if max_pixels is not None and wanted * height > max_pixels:
         raise TargetError(
             f"painting the {width} x {height} photo to {wanted} x {height} makes {wanted * height:,} pixels, "
-            f"over the limit of {max_pixels:,} (max_pixels; --max-pixels on the command line)"
+            f"over the limit of {max_pixels:,} (max_pixels; paint --max-pixels)"
         )
     return wanted
 

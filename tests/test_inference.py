@@ -256,3 +256,24 @@ def test_importing_the_inference_api_prints_nothing():
     script = "from outpaint_lib.inference import Outpainter; import tensorflow as tf; tf.constant(1.0) * 2"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=environment)
     assert result.returncode == 0 and result.stderr == "" and result.stdout == ""
+
+
+def test_a_very_wide_image_is_painted_from_the_parts_next_to_its_strips(outpainter, monkeypatch):
+    """Issue 19, defect 12: a 6000 x 40 photo took 5.8 GB, as the generator saw its whole width."""
+    from outpaint_lib import inference
+
+    seen = []
+    predict = outpainter._predict
+    monkeypatch.setattr(outpainter, "_predict", lambda inputs: seen.append(inputs.shape) or predict(inputs))
+    image = smooth_image(16, 3000)
+    result = outpainter.outpaint(image, blend=False)
+    assert result.shape == (16, 3008, 3)
+    np.testing.assert_array_equal(result[:, 4:-4], image)
+    window = inference.CONTEXT_ASPECT * outpainter.config.image_size
+    assert seen and all(shape[2] <= window + 2 * outpainter.config.strip_width for shape in seen)
+    # Each strip is the one painted for the part of the photo next to it, alone.
+    part = inference.CONTEXT_ASPECT * 16
+    alone_left = outpainter.outpaint(np.ascontiguousarray(image[:, :part]), blend=False)
+    alone_right = outpainter.outpaint(np.ascontiguousarray(image[:, -part:]), blend=False)
+    np.testing.assert_array_equal(result[:, :4], alone_left[:, :4])
+    np.testing.assert_array_equal(result[:, -4:], alone_right[:, -4:])

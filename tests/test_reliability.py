@@ -264,4 +264,4 @@ def test_a_header_over_the_pixel_limit_is_refused_before_decoding(camera_photo, 
     )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 2 and all("more than the limit of 10,000,000" in line for line in lines)
+    assert len(lines) == 2 and all("more than the limit of 10,000,000 (max_pixels; paint --max-pixels)" in line for line in lines)

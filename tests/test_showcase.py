@@ -6,7 +6,7 @@ from outpaint_lib.config import PAPER, PAPER_LOCAL
 from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.showcase import (
-    comparison_rows, parameter_table, plot_evaluation, plot_image_grid, plot_rounds,
+    comparison_rows, label_row, parameter_table, plot_evaluation, plot_image_grid, plot_rounds,
     plot_split, runtime_summary, sample_sheet,
 )
 
@@ -32,9 +32,22 @@ def test_comparison_rows_and_grid(outpainter):
 def test_sample_sheet_holds_the_pairs_and_a_recursive_strip(outpainter):
     truths = [smooth_image(32, 32, seed) for seed in range(8)]
     sheet = sample_sheet(outpainter, truths, smooth_image(32, 32, 9))
-    # 4 rows of 2 x (centre, output, truth), a separator, then the 112-wide recursive result.
+    # Column labels, 4 rows of 2 x (centre, output, truth), a caption, the 112-wide recursive result.
     assert sheet.dtype == np.uint8 and sheet.shape[1] == 2 * 3 * 32
-    assert sheet.shape[0] == 4 * 32 + 4 + 32
+    assert sheet.shape[0] == 10 + 4 * 32 + 10 + 32
+    header = sheet[:10]
+    for column in range(6):  # every column has its label (dark text on white)
+        assert (header[:, column * 32 : (column + 1) * 32] < 128).any(), column
+    assert (sheet[10 + 4 * 32 : 20 + 4 * 32] < 128).any()  # the caption of the recursive result
+
+
+def test_labels_are_centred_over_their_columns_and_fit_them():
+    row = label_row(["input", "output", "truth"], 128, 128)
+    assert row.shape == (16, 3 * 128, 3)
+    for column in range(3):
+        inked = np.flatnonzero((row[:, column * 128 : (column + 1) * 128] < 128).any(axis=(0, 2)))
+        assert inked.size and inked.min() > 4 and inked.max() < 124
+        assert abs((inked.min() + inked.max()) / 2 - 64) <= 3
 
 
 def test_figures_are_drawn(outpainter):
@@ -63,8 +76,8 @@ def test_samples_command_writes_the_sheet(checkpoint, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "skipped" in result.stderr and "9_broken.png" in result.stderr  # the last one taken
     with Image.open(output) as sheet:
-        # 2 rows of 2 x (centre, output, truth), a 4 px separator, the 2-round result (64 wide).
-        assert sheet.mode == "RGB" and sheet.size == (2 * 3 * 32, 2 * 32 + 4 + 32)
+        # Labels, 2 rows of 2 x (centre, output, truth), a caption, the 2-round result (64 wide).
+        assert sheet.mode == "RGB" and sheet.size == (2 * 3 * 32, 10 + 2 * 32 + 10 + 32)
 
 
 def test_samples_command_reports_an_empty_folder(checkpoint, tmp_path):
