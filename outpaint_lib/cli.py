@@ -107,9 +107,11 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
     )
     baselines = arguments.baselines or arguments.baselines_only
     if arguments.full_resolution:
-        report = evaluate_full_resolution(outpainter, arguments.data, baselines=baselines, limit=arguments.limit)
+        report = evaluate_full_resolution(outpainter, arguments.data, baselines=baselines, limit=arguments.limit,
+                                          progress=not arguments.quiet)
     else:
-        report = evaluate_folder(outpainter, arguments.data, size=arguments.size, baselines=baselines, limit=arguments.limit)
+        report = evaluate_folder(outpainter, arguments.data, size=arguments.size, baselines=baselines,
+                                 limit=arguments.limit, progress=not arguments.quiet)
     print(report.describe())
     if outpainter is not None:
         passes = "the mean of its passes over each photo and its mirror image" if outpainter.mirror_average else "one pass"
@@ -275,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     paint.add_argument("--precision", choices=["auto", "float32", "mixed_bfloat16"], default="auto",
                        help="auto: bfloat16 where the CPU computes it natively (faster), else float32")
     _add_single_pass(paint)
-    paint.add_argument("--quiet", action="store_true", help="no progress bar")
+    paint.add_argument("--quiet", action="store_true", help="no progress bar (drawn on stderr, only on a terminal)")
     paint.set_defaults(handler=command_paint)
 
     evaluate = commands.add_parser("evaluate", help="score strip RMSE, PSNR, SSIM and streak error against the truth")
@@ -289,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--limit", type=_positive, help="only the first N images")
     evaluate.add_argument("--json", help="write the scores here as JSON")
     _add_single_pass(evaluate)
+    evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(handler=command_evaluate)
 
     samples = commands.add_parser("samples", help="a sample sheet: centre | output | truth per image, and a recursive result")

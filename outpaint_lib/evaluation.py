@@ -18,6 +18,7 @@ from outpaint_lib.data import DataError, scan_folder
 from outpaint_lib.images import ImageError, find_images, load_image, load_square
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.metrics import strip_scores
+from outpaint_lib.progress import ProgressBar
 
 METRICS = ("rmse", "psnr", "ssim", "streaks", "detail", "seam")
 # Full-resolution photos narrower than this after hiding their strips are skipped.
@@ -60,10 +61,11 @@ def evaluate_folder(
     baselines: bool = False,
     limit: int | None = None,
     batch_size: int = 32,
+    progress: bool = True,
 ) -> EvaluationReport:
     """Centre-crop each image to a square of ``size`` (default: the model's), hide the two
     strips of width size/4, fill them and score the strips. ``outpainter=None`` scores the
-    baselines alone."""
+    baselines alone. ``progress`` draws a bar (on a terminal's stderr, or in a notebook)."""
     if size is None:
         if outpainter is None:
             raise ValueError("size is needed when no model is evaluated")
@@ -74,6 +76,7 @@ def evaluate_folder(
     baseline_names = list(BASELINES) if baselines else []
     method_names = (["model"] if outpainter is not None else []) + baseline_names
     methods: dict[str, list[dict[str, float]]] = {name: [] for name in method_names}
+    bar = ProgressBar(len(paths), unit="image", enabled=progress)
     for start in range(0, len(paths), batch_size):
         truths = [load_square(path, size) for path in paths[start : start + batch_size]]
         centres = [truth[:, strip : size - strip] for truth in truths]
@@ -83,6 +86,8 @@ def evaluate_folder(
         for name in baseline_names:
             for truth, centre in zip(truths, centres):
                 methods[name].append(strip_scores(truth, BASELINES[name](centre, strip), strip))
+        bar.advance(len(truths))
+    bar.close()
     scores = {name: _mean_scores(rows) for name, rows in methods.items()}
     mirror_average = outpainter.mirror_average if outpainter is not None else None
     return EvaluationReport(str(data_dir), size, len(paths), folder.skipped_count, scores, mirror_average)
@@ -93,6 +98,7 @@ def evaluate_full_resolution(
     data_dir: str | os.PathLike,
     baselines: bool = False,
     limit: int | None = None,
+    progress: bool = True,
 ) -> EvaluationReport:
     """Each photo at its own size: hide round(H/4) columns on each side, widen the centre back
     with the outpainter as configured (``paint``'s defaults: blended, mirror-averaged) and with
@@ -107,7 +113,9 @@ def evaluate_full_resolution(
         name: [] for name in (["model"] if outpainter is not None else []) + baseline_names
     }
     scored = skipped = 0
+    bar = ProgressBar(len(paths), unit="photo", enabled=progress)
     for path in paths:
+        bar.advance()
         try:
             truth = load_image(path)  # decoded once: a folder scan first would read every photo twice
         except ImageError:
@@ -124,6 +132,7 @@ def evaluate_full_resolution(
         for name in baseline_names:
             methods[name].append(strip_scores(truth, BASELINES[name](centre, strip), strip))
         scored += 1
+    bar.close()
     scores = {name: _mean_scores(rows) for name, rows in methods.items()}
     mirror_average = outpainter.mirror_average if outpainter is not None else None
     return EvaluationReport(str(data_dir), None, scored, skipped, scores, mirror_average)

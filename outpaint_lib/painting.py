@@ -12,7 +12,7 @@ from outpaint_lib.errors import OutpaintError
 from outpaint_lib.files import OutputError, atomic_write_bytes, check_output_file, check_output_folder
 from outpaint_lib.images import DEFAULT_MAX_PIXELS, ENCODINGS, MIN_SIDE, ImageError, encode_image, load_image, scan_files
 from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter
-from outpaint_lib.progress import RoundProgress
+from outpaint_lib.progress import ProgressBar
 from outpaint_lib.sizing import TargetError, make_target
 
 CHUNK = 16  # images decoded and painted together: bounds memory, lets equal sizes share a batch
@@ -134,7 +134,7 @@ def paint_files(
         else:
             targets[path] = target_file
     queue = list(targets.items())
-    bar = RoundProgress(enabled=progress)
+    bar = ProgressBar(unit="round", enabled=progress)
     for start in range(0, len(queue), CHUNK):
         loaded = []  # (path, target file, image, rounds)
         for path, target_file in queue[start : start + CHUNK]:

@@ -31,6 +31,7 @@ from outpaint_lib.history import HISTORY_FILE, HistoryWriter, truncate_history
 from outpaint_lib.images import encode_png
 from outpaint_lib.plotting import PLOT_FILE, plot_phase_losses
 from outpaint_lib.postprocess import hide_strips, paste_centre, to_uint8
+from outpaint_lib.progress import ProgressBar
 from outpaint_lib.schedule import Schedule
 
 logger = logging.getLogger(__name__)
@@ -242,12 +243,9 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.failure: str | None = None
         self._predict = tf.function(lambda inputs: gan.generator(inputs, training=False))
         self._writer = HistoryWriter(run_dir / HISTORY_FILE)
-        self._progress = (
-            keras.utils.Progbar(
-                schedule.total_steps, unit_name="step",
-                stateful_metrics=["phase", "mse", "d_loss", "g_loss", "feature_matching", "d_real", "d_fake", "val_mse"],
-            )
-            if progress else None
+        self._progress = ProgressBar(
+            schedule.total_steps, unit="step", enabled=progress,
+            stateful_metrics=["phase", "mse", "d_loss", "g_loss", "feature_matching", "d_real", "d_fake", "val_mse"],
         )
         # Wall time accumulates across resumes, so runs can be compared at equal time.
         self._seconds_before = history[-1].get("seconds", 0.0) if history else 0.0
@@ -280,10 +278,9 @@ class TrainingMonitor(keras.callbacks.Callback):
             self.write_samples()
         self._writer.append(row)
         self.history.append(row)
-        if self._progress is not None:
-            hidden = ("step", "phase", "seconds", "generator_learning_rate")
-            shown = [(key, value) for key, value in row.items() if key not in hidden]
-            self._progress.update(self.step, values=[("phase", phase), *shown])
+        hidden = ("step", "phase", "seconds", "generator_learning_rate")
+        shown = [(key, value) for key, value in row.items() if key not in hidden]
+        self._progress.update(self.step, values=[("phase", phase), *shown])
         if "val_mse" in row:
             plot_phase_losses(self.history, self.run_dir / PLOT_FILE)
         if self.step == self.schedule.boundaries[0] and self.schedule.phase_steps[0] > 0:
@@ -343,4 +340,5 @@ class TrainingMonitor(keras.callbacks.Callback):
             plot_phase_losses(self.history, self.run_dir / PLOT_FILE)
 
     def close(self) -> None:
+        self._progress.close()
         self._writer.close()

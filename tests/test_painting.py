@@ -194,3 +194,36 @@ def test_bad_targets_are_one_line_usage_errors(arguments, message, tmp_path, cap
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and message in lines[0], lines
     assert not (tmp_path / "out").exists()
+
+
+def test_on_a_terminal_the_bar_goes_to_stderr_and_stdout_holds_only_the_summary(checkpoint, tmp_path):
+    """Issue 19, defect 9: the bar's escape codes were mixed into stdout; ``--times 20`` was silent."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPOSITORY
+
+    Image.fromarray(smooth_image(32, 32)).save(tmp_path / "photo.png")
+    controller, terminal = os.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "outpaint_lib", "paint", str(tmp_path / "photo.png"), "-o", str(tmp_path / "out"),
+             "--checkpoint", str(checkpoint), "--times", "4"],
+            stdout=subprocess.PIPE, stderr=terminal, cwd=REPOSITORY, timeout=300, text=True,
+        )
+        os.close(terminal)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal's other end is closed: all is read
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(controller)
+    assert result.returncode == 0
+    assert result.stdout.startswith("painted 1 image(s)") and len(result.stdout.splitlines()) == 1
+    assert b"4/4" in drawn and b"round" in drawn

@@ -1,6 +1,6 @@
 import io
 
-from outpaint_lib.progress import RoundProgress
+from outpaint_lib.progress import ProgressBar
 
 
 class Terminal(io.StringIO):
@@ -10,7 +10,7 @@ class Terminal(io.StringIO):
 
 def test_the_bar_draws_on_a_terminal_and_never_on_stdout(capsys):
     terminal = Terminal()
-    bar = RoundProgress(stream=terminal)
+    bar = ProgressBar(unit="round", stream=terminal)
     bar.add(3)
     for _ in range(3):
         bar.advance()
@@ -23,7 +23,7 @@ def test_the_bar_draws_on_a_terminal_and_never_on_stdout(capsys):
 
 
 def test_no_bar_into_a_file_or_pipe_or_when_disabled(capsys):
-    for bar in (RoundProgress(stream=io.StringIO()), RoundProgress(enabled=False, stream=Terminal())):
+    for bar in (ProgressBar(stream=io.StringIO()), ProgressBar(enabled=False, stream=Terminal())):
         bar.add(4)
         bar.advance(4)
         bar.close()
@@ -32,8 +32,27 @@ def test_no_bar_into_a_file_or_pipe_or_when_disabled(capsys):
 
 
 def test_a_one_round_job_has_no_bar():
-    bar = RoundProgress(stream=Terminal())
+    bar = ProgressBar(stream=Terminal())
     bar.add(1)
     bar.advance()
     bar.close()
     assert bar.stream.getvalue() == ""
+
+
+def test_keras_values_are_shown_beside_the_count():
+    terminal = Terminal()
+    bar = ProgressBar(10, stream=terminal, stateful_metrics=["phase"])
+    bar.update(4, values=[("phase", 1), ("mse", 0.25)])
+    assert "4/10" in terminal.getvalue() and "phase: 1" in terminal.getvalue() and "mse: 0.25" in terminal.getvalue()
+
+
+def test_a_shell_gets_the_bar_on_stderr_a_notebook_in_its_cell(monkeypatch):
+    import sys
+
+    from outpaint_lib import progress
+
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    assert ProgressBar().stream is sys.stderr
+    monkeypatch.setitem(sys.modules, "ipykernel", object())
+    bar = ProgressBar(stream=io.StringIO())
+    assert bar.enabled and progress._default_stream() is sys.stdout  # a notebook's output is no terminal
