@@ -18,7 +18,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from outpaint_lib.generator_files import CheckpointError
+from outpaint_lib.errors import CheckpointError
 
 logger = logging.getLogger(__name__)
 

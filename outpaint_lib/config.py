@@ -13,7 +13,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from outpaint_lib.errors import OutpaintError
+from outpaint_lib.errors import ConfigError
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 # The shipped, trained beach model: what ``paint`` and ``evaluate`` load by default.
@@ -47,10 +47,6 @@ SETTINGS_ADDED_LATER = {
     "generator_row_context": False,
     "feature_matching_weight": 0.0,
 }
-
-
-class ConfigError(OutpaintError, ValueError):
-    """A configuration that cannot describe a run; the message names the offending keys."""
 
 
 def _architecture(default: Any) -> Any:

@@ -20,16 +20,13 @@ import tensorflow as tf
 
 from outpaint_lib import geometry
 from outpaint_lib.config import OutpaintConfig
-from outpaint_lib.errors import OutpaintError
-from outpaint_lib.images import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, ImageError, find_images, load_square
+from outpaint_lib.errors import DataError, ImageError
+from outpaint_lib.images import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, find_images, load_square
+from outpaint_lib.postprocess import to_model_range
 
 logger = logging.getLogger(__name__)
 
 AUGMENT_PROBABILITY = 1 / 3
-
-
-class DataError(OutpaintError, ValueError):
-    """A dataset that cannot feed a run (missing, empty, too small)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,12 +111,6 @@ def augment(image: np.ndarray, rng: np.random.Generator, probability: float = AU
     if rng.random() < probability:
         result = result + rng.normal(0.0, rng.uniform(0.03, 0.04) * 255, size=result.shape)
     return np.clip(np.rint(result), 0, 255).astype(np.uint8)
-
-
-def to_model_range(image, value_range: tuple[float, float]):
-    """uint8 [0, 255] to the model's float range."""
-    low, high = value_range
-    return tf.cast(image, tf.float32) * ((high - low) / 255.0) + low
 
 
 def make_example(image, config: OutpaintConfig) -> dict:

@@ -14,8 +14,9 @@ import os
 import numpy as np
 
 from outpaint_lib.baselines import BASELINES
-from outpaint_lib.data import DataError, scan_folder
-from outpaint_lib.images import ImageError, find_images, load_image, load_square
+from outpaint_lib.data import scan_folder
+from outpaint_lib.errors import DataError, ImageError
+from outpaint_lib.images import find_images, load_image, load_square
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.metrics import strip_scores
 from outpaint_lib.progress import ProgressBar

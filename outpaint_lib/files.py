@@ -9,11 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from outpaint_lib.errors import OutpaintError
-
-
-class OutputError(OutpaintError):
-    """An output path that cannot be written; the message says which and why, in one line."""
+from outpaint_lib.errors import OutputError
 
 
 def check_output_folder(path: str | os.PathLike) -> Path:

@@ -13,17 +13,13 @@ from pathlib import Path
 import h5py
 import keras
 
-from outpaint_lib.config import ConfigError, OutpaintConfig
-from outpaint_lib.errors import OutpaintError
+from outpaint_lib.config import OutpaintConfig
+from outpaint_lib.errors import CheckpointError, ConfigError
 from outpaint_lib.files import atomic_path
 from outpaint_lib.models import build_generator
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "generator.weights.h5"
-
-
-class CheckpointError(OutpaintError):
-    """A checkpoint folder that is missing, incomplete or does not match its configuration."""
 
 
 def save_generator(generator: keras.Model, config: OutpaintConfig, folder: str | os.PathLike) -> Path:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-from outpaint_lib.errors import OutpaintError
+from outpaint_lib.errors import ImageError
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff")
 
@@ -29,14 +29,6 @@ _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"BM", b"GIF87a", b"GIF89a
 
 # Pillow's ImageFile.LOAD_TRUNCATED_IMAGES must stay False (its default): when set, truncated
 # JPEGs and PNGs decode "successfully" with the missing part filled with grey. Never set it here.
-
-
-class ImageError(OutpaintError, ValueError):
-    """An image that cannot be used. ``reason`` is a short category for grouped counts."""
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
 
 
 def scan_files(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -156,12 +148,19 @@ def centre_square(image: np.ndarray) -> np.ndarray:
 
 
 def load_square(path: str | os.PathLike | bytes, size: int, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
-    """Decode, centre-crop to a square and resize to ``size`` (area filter when shrinking)."""
+    """Decode, centre-crop to a square and resize to ``size``."""
+    return np.ascontiguousarray(resize(centre_square(load_image(path, max_pixels=max_pixels)), size, size))
+
+
+def resize(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The one resize rule of the project: the area filter when shrinking (no aliasing), bicubic
+    when enlarging; an image already of that size is returned as it is."""
     import cv2
 
-    square = centre_square(load_image(path, max_pixels=max_pixels))
-    interpolation = cv2.INTER_AREA if square.shape[0] > size else cv2.INTER_CUBIC
-    return np.ascontiguousarray(cv2.resize(square, (size, size), interpolation=interpolation))
+    if image.shape[1] == width and image.shape[0] == height:
+        return image
+    shrinking = width * height < image.shape[0] * image.shape[1]
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)
 
 
 # What ``encode_image`` writes for each file suffix, in Pillow's names.

@@ -24,23 +24,17 @@ from outpaint_lib.runtime import resolve_precision, start_tensorflow_quietly
 # Before anything imports TensorFlow: the README's three lines of Python print nothing else.
 start_tensorflow_quietly()
 
-import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from outpaint_lib import geometry  # noqa: E402
 from outpaint_lib.config import DEFAULT_CHECKPOINT, OutpaintConfig  # noqa: E402
 from outpaint_lib.generator_files import load_generator  # noqa: E402
-from outpaint_lib.images import DEFAULT_MAX_PIXELS, load_image  # noqa: E402
-from outpaint_lib.models import input_stride  # noqa: E402
-from outpaint_lib.postprocess import paste_centre, poisson_blend, to_uint8  # noqa: E402
+from outpaint_lib.images import DEFAULT_MAX_PIXELS, load_image, resize  # noqa: E402
+from outpaint_lib.models import model_input_width  # noqa: E402
+from outpaint_lib.postprocess import blend_photo, to_model_range, to_uint8  # noqa: E402
 from outpaint_lib.sizing import Target, make_target, plan_rounds, target_width  # noqa: E402
 
-
-# Above this many output pixels the Poisson correction is solved at a reduced scale and
-# upsampled: the correction is a smooth membrane, and a full-resolution solve of a camera
-# photo would need gigabytes.
-BLEND_MAX_PIXELS = 1_500_000
 
 # The widest image, as width over height, that the generator sees whole; a wider one is painted
 # from the part next to each strip, so that memory stays bounded whatever the aspect ratio.
@@ -132,7 +126,7 @@ class Outpainter:
         """The left and right strips for a batch of same-size images, at model scale (uint8)."""
         config = self.config
         height, width = images.shape[1:3]
-        model_width = self._model_width(height, width)
+        model_width = model_input_width(config, height, width)
         window = CONTEXT_ASPECT * config.image_size
         if model_width <= window:
             lefts, rights = self._strips(self._model_input(images, model_width))
@@ -151,8 +145,8 @@ class Outpainter:
         ]
 
     def _model_input(self, images: np.ndarray, model_width: int) -> np.ndarray:
-        resized = np.stack([_resize(image, model_width, self.config.image_size) for image in images])
-        return _to_model_range(resized, self.config)
+        resized = np.stack([resize(image, model_width, self.config.image_size) for image in images])
+        return to_model_range(resized, self.config.value_range)
 
     def _strips(self, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Left and right strips in the model's range, averaged with the mirrored pass's."""
@@ -188,24 +182,15 @@ class Outpainter:
             raise ValueError(f"a round adds 0 to {extension} columns per side, not {columns}")
         parts = [image]
         if left_columns:
-            parts.insert(0, _resize(left, extension, height)[:, extension - left_columns :])
+            parts.insert(0, resize(left, extension, height)[:, extension - left_columns :])
         if right_columns:
-            parts.append(_resize(right, extension, height)[:, :right_columns])
+            parts.append(resize(right, extension, height)[:, :right_columns])
         canvas = np.concatenate(parts, axis=1)
         if not blend:
             return canvas
-        return _blend(canvas, image, left_columns)
+        return blend_photo(canvas, image, left_columns)
 
     # Helpers.
-    def _model_width(self, height: int, width: int) -> int:
-        """The centre's width at model scale, rounded to what the network's strides accept."""
-        config = self.config
-        stride = input_stride(config)
-        scaled = width * config.image_size / height
-        if config.input_mode == "crop":
-            return max(config.centre_width, int(round(scaled / stride)) * stride)
-        return max(stride, int(round(scaled / stride)) * stride)
-
     def _predict(self, inputs) -> np.ndarray:
         if self._compiled is None:
             # A traced call skips Keras' per-layer eager dispatch; one trace per input shape.
@@ -216,43 +201,3 @@ class Outpainter:
 def _check_image(image: np.ndarray) -> None:
     if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"expected an H x W x 3 uint8 RGB image, got {image.dtype} {image.shape}")
-
-
-def _resize(image: np.ndarray, width: int, height: int) -> np.ndarray:
-    if image.shape[1] == width and image.shape[0] == height:
-        return image
-    shrinking = width * height < image.shape[0] * image.shape[1]
-    interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC
-    return cv2.resize(image, (width, height), interpolation=interpolation)
-
-
-def _to_model_range(images: np.ndarray, config: OutpaintConfig) -> np.ndarray:
-    low, high = config.value_range
-    return images.astype(np.float32) * ((high - low) / 255.0) + low
-
-
-def _blend(canvas: np.ndarray, image: np.ndarray, left: int) -> np.ndarray:
-    """Poisson-blend ``image`` into ``canvas`` at column ``left``. Large canvases solve the
-    correction (blended minus pasted) at a reduced scale and add it back upsampled."""
-    pixels = canvas.shape[0] * canvas.shape[1]
-    if pixels <= BLEND_MAX_PIXELS:
-        return poisson_blend(canvas, image, left)
-    scale = (BLEND_MAX_PIXELS / pixels) ** 0.5
-    small_height = max(8, int(round(canvas.shape[0] * scale)))
-    small_width = max(8, int(round(canvas.shape[1] * scale)))
-    small_image_width = max(1, int(round(image.shape[1] * small_width / canvas.shape[1])))
-    small_canvas = cv2.resize(canvas, (small_width, small_height), interpolation=cv2.INTER_AREA)
-    small_image = cv2.resize(image, (small_image_width, small_height), interpolation=cv2.INTER_AREA)
-    small_left = min(int(round(left * small_width / canvas.shape[1])), small_width - small_image_width)
-    small_pasted = paste_centre(small_canvas, small_image, small_left)
-    correction = poisson_blend(small_canvas, small_image, small_left).astype(np.float32) - small_pasted
-    # Only the photo's columns are corrected, as in the full-resolution solve.
-    correction = cv2.resize(
-        np.ascontiguousarray(correction[:, small_left : small_left + small_image_width]),
-        (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR,
-    )
-    result = canvas  # freshly built by the caller: corrected in place, in bands of rows
-    for top in range(0, image.shape[0], 256):
-        band = result[top : top + 256, left : left + image.shape[1]]
-        band[:] = np.clip(np.rint(band + correction[top : top + 256]), 0, 255).astype(np.uint8)
-    return result

@@ -8,12 +8,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from outpaint_lib.errors import OutpaintError
-from outpaint_lib.files import OutputError, atomic_write_bytes, check_output_file, check_output_folder
-from outpaint_lib.images import DEFAULT_MAX_PIXELS, ENCODINGS, MIN_SIDE, ImageError, encode_image, load_image, scan_files
+from outpaint_lib.errors import ImageError, NothingToPaint, OutputError, TargetError
+from outpaint_lib.files import atomic_write_bytes, check_output_file, check_output_folder
+from outpaint_lib.images import DEFAULT_MAX_PIXELS, ENCODINGS, MIN_SIDE, encode_image, load_image, scan_files
 from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter
 from outpaint_lib.progress import ProgressBar
-from outpaint_lib.sizing import TargetError, make_target
+from outpaint_lib.sizing import make_target
 
 CHUNK = 16  # images decoded and painted together: bounds memory, lets equal sizes share a batch
 
@@ -37,10 +37,6 @@ class PaintOutcome:
         if smallest == largest:
             return f"{smallest[0]} x {smallest[1]}"
         return f"{smallest[0]} x {smallest[1]} to {largest[0]} x {largest[1]}"
-
-
-class NothingToPaint(OutpaintError):
-    """No input held a file that could be an image."""
 
 
 def expand_inputs(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[tuple[Path, str]]]:

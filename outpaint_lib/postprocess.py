@@ -1,4 +1,5 @@
-"""From the generator's float output to a uint8 RGB picture with the known centre restored."""
+"""Between uint8 RGB pictures and the generator's float range, and compositing the known photo
+back into the generated image: pasted, or Poisson-blended at any size."""
 
 from __future__ import annotations
 
@@ -7,9 +8,26 @@ import numpy as np
 
 HIDDEN_GREY = 128
 
+# Above this many output pixels the Poisson correction is solved at a reduced scale and
+# upsampled: the correction is a smooth membrane, and a full-resolution solve of a camera
+# photo would need gigabytes.
+BLEND_MAX_PIXELS = 1_500_000
+
 # Poisson cloning reads a ring of destination pixels around the mask; a mask that touches the
 # image border is OpenCV's known source of ROI errors, so the destination is padded first.
 BLEND_PADDING = 2
+
+
+def to_model_range(images, value_range: tuple[float, float]):
+    """uint8 [0, 255] to the model's float range; NumPy arrays stay arrays (inference),
+    tensors stay tensors (the tf.data pipeline)."""
+    low, high = value_range
+    scale = (high - low) / 255.0
+    if isinstance(images, np.ndarray):
+        return images.astype(np.float32) * scale + low
+    import tensorflow as tf
+
+    return tf.cast(images, tf.float32) * scale + low
 
 
 def to_uint8(image, value_range: tuple[float, float]) -> np.ndarray:
@@ -60,6 +78,33 @@ def poisson_blend(generated: np.ndarray, centre: np.ndarray, left: int | None = 
     point = (left + centre.shape[1] // 2, pad + height // 2)
     blended = cv2.seamlessClone(source, np.ascontiguousarray(destination), mask, point, cv2.NORMAL_CLONE)
     return blended[pad : pad + height, pad : pad + width]
+
+
+def blend_photo(canvas: np.ndarray, image: np.ndarray, left: int) -> np.ndarray:
+    """Poisson-blend ``image`` into ``canvas`` at column ``left``, in place. Large canvases
+    solve the correction (blended minus pasted) at a reduced scale and add it back upsampled."""
+    pixels = canvas.shape[0] * canvas.shape[1]
+    if pixels <= BLEND_MAX_PIXELS:
+        return poisson_blend(canvas, image, left)
+    scale = (BLEND_MAX_PIXELS / pixels) ** 0.5
+    small_height = max(8, int(round(canvas.shape[0] * scale)))
+    small_width = max(8, int(round(canvas.shape[1] * scale)))
+    small_image_width = max(1, int(round(image.shape[1] * small_width / canvas.shape[1])))
+    small_canvas = cv2.resize(canvas, (small_width, small_height), interpolation=cv2.INTER_AREA)
+    small_image = cv2.resize(image, (small_image_width, small_height), interpolation=cv2.INTER_AREA)
+    small_left = min(int(round(left * small_width / canvas.shape[1])), small_width - small_image_width)
+    small_pasted = paste_centre(small_canvas, small_image, small_left)
+    correction = poisson_blend(small_canvas, small_image, small_left).astype(np.float32) - small_pasted
+    # Only the photo's columns are corrected, as in the full-resolution solve.
+    correction = cv2.resize(
+        np.ascontiguousarray(correction[:, small_left : small_left + small_image_width]),
+        (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR,
+    )
+    result = canvas  # corrected in place, in bands of rows
+    for top in range(0, image.shape[0], 256):
+        band = result[top : top + 256, left : left + image.shape[1]]
+        band[:] = np.clip(np.rint(band + correction[top : top + 256]), 0, 255).astype(np.uint8)
+    return result
 
 
 def _check_fits(generated: np.ndarray, centre: np.ndarray, left: int | None) -> int:

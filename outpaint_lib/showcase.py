@@ -17,9 +17,9 @@ from outpaint_lib.config import OutpaintConfig
 from outpaint_lib.data import augment
 from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
-from outpaint_lib.runtime import native_bfloat16
 from outpaint_lib.models import parameter_counts
 from outpaint_lib.postprocess import hide_strips
+from outpaint_lib.runtime import native_bfloat16
 
 LABEL_FONT = cv2.FONT_HERSHEY_SIMPLEX
 

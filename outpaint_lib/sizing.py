@@ -12,16 +12,12 @@ import dataclasses
 import math
 import re
 
-from outpaint_lib.errors import OutpaintError
+from outpaint_lib.errors import TargetError
 
 SIDES = ("both", "left", "right")
 
 # "16:9", "2.35:1", "1.85" (width over height); spaces allowed around the colon.
 _ASPECT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?::\s*(\d+(?:\.\d+)?))?\s*$")
-
-
-class TargetError(OutpaintError, ValueError):
-    """A target that cannot be painted: malformed, already met, or too large."""
 
 
 @dataclasses.dataclass(frozen=True)

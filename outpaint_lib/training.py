@@ -21,9 +21,9 @@ import numpy as np
 import tensorflow as tf
 
 from outpaint_lib import checkpoints, geometry
-from outpaint_lib.config import ConfigError, OutpaintConfig, architecture_differences
+from outpaint_lib.config import OutpaintConfig, architecture_differences
 from outpaint_lib.data import ImageFolder, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
-from outpaint_lib.errors import OutpaintError
+from outpaint_lib.errors import ConfigError, TrainingError
 from outpaint_lib.files import atomic_write_bytes, atomic_write_text, check_output_folder
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.generator_files import save_generator
@@ -44,10 +44,6 @@ SAMPLES_FOLDER = "samples"
 HELD_OUT_IMAGES = 64
 # What a resume may change: how this machine computes, not what the run is.
 RESUMABLE_CHANGES = ("precision",)
-
-
-class TrainingError(OutpaintError):
-    """A run that cannot start or continue; the message says why and what was kept."""
 
 
 @dataclasses.dataclass(frozen=True)

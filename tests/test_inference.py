@@ -55,9 +55,9 @@ def test_a_large_photo_is_composited_at_full_resolution(outpainter):
 
 
 def test_a_huge_photo_blends_through_the_reduced_scale_correction(outpainter, monkeypatch):
-    import outpaint_lib.inference as inference
+    from outpaint_lib import postprocess
 
-    monkeypatch.setattr(inference, "BLEND_MAX_PIXELS", 20_000)
+    monkeypatch.setattr(postprocess, "BLEND_MAX_PIXELS", 20_000)
     photo = smooth_image(160, 240, seed=4)
     full = Outpainter(outpainter.generator, outpainter.config).outpaint(photo, blend=False)
     reduced = outpainter.outpaint(photo, blend=True)

@@ -1,6 +1,5 @@
 """The notebook executes top to bottom in smoke mode and draws its figures."""
 
-import os
 
 import nbformat
 import pytest

@@ -17,7 +17,7 @@ from outpaint_lib.generator_files import load_generator
 from outpaint_lib.history import read_history
 from outpaint_lib.training import TrainingError, train
 
-from conftest import REPOSITORY, smooth_image, tiny
+from conftest import REPOSITORY, tiny
 
 
 def assert_unbroken(rows, total):
