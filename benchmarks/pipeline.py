@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.training import DEFAULT_DATA  # noqa: E402
 from outpaint_lib.config import get_preset  # noqa: E402
-from outpaint_lib.data import scan_folder, training_dataset  # noqa: E402
+from outpaint_lib.pipeline import scan_folder, training_dataset  # noqa: E402
 
 
 def pipeline_rate(folder, config, batches: int, augment: bool) -> dict:

@@ -24,7 +24,7 @@ import tensorflow as tf  # noqa: E402
 
 from benchmarks.flops import training_step_flops  # noqa: E402
 from outpaint_lib.config import get_preset  # noqa: E402
-from outpaint_lib.data import scan_folder, training_dataset  # noqa: E402
+from outpaint_lib.pipeline import scan_folder, training_dataset  # noqa: E402
 from outpaint_lib.gan import OutpaintGAN  # noqa: E402
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

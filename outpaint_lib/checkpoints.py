@@ -19,22 +19,12 @@ import h5py
 import numpy as np
 
 from outpaint_lib.errors import CheckpointError
+from outpaint_lib.run_folder import CHECKPOINT_FOLDER, NETWORK_FILES, OPTIMIZER_FILES, STATE_FILE
 
 logger = logging.getLogger(__name__)
 
-CHECKPOINT_FOLDER = "checkpoints"
-STATE_FILE = "state.json"
 KEEP = 2
 _NAME = re.compile(r"^step-(\d{9})$")
-
-NETWORK_FILES = {
-    "generator": "generator.weights.h5",
-    "discriminator": "discriminator.weights.h5",
-}
-OPTIMIZER_FILES = {
-    "generator_optimizer": "generator_optimizer.h5",
-    "discriminator_optimizer": "discriminator_optimizer.h5",
-}
 
 
 def list_checkpoints(run_dir: str | os.PathLike) -> list[Path]:

@@ -27,7 +27,8 @@ def command_summary(arguments: argparse.Namespace) -> int:
 
 def command_train(arguments: argparse.Namespace) -> int:
     from outpaint_lib.config import OutpaintConfig, get_preset
-    from outpaint_lib.training import CONFIG_FILE, train
+    from outpaint_lib.run_folder import CONFIG_FILE
+    from outpaint_lib.training import train
 
     saved = os.path.join(arguments.out, CONFIG_FILE)
     if arguments.resume and arguments.preset is None and os.path.exists(saved):
@@ -60,8 +61,9 @@ def command_train(arguments: argparse.Namespace) -> int:
 
 def command_plot(arguments: argparse.Namespace) -> int:
     from outpaint_lib.files import check_output_file
-    from outpaint_lib.history import HISTORY_FILE, read_history
-    from outpaint_lib.plotting import PLOT_FILE, plot_phase_losses
+    from outpaint_lib.history import read_history
+    from outpaint_lib.plotting import plot_phase_losses
+    from outpaint_lib.run_folder import HISTORY_FILE, PLOT_FILE
 
     output = arguments.output or os.path.join(arguments.run_dir, PLOT_FILE)
     check_output_file(output)
@@ -123,7 +125,7 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
 
 
 def command_samples(arguments: argparse.Namespace) -> int:
-    from outpaint_lib.data import evenly_spaced
+    from outpaint_lib.pipeline import evenly_spaced
     from outpaint_lib.files import atomic_write_bytes, check_output_file
     from outpaint_lib.images import ImageError, encode_image, encoding_for, find_images, load_square
     from outpaint_lib.inference import Outpainter
@@ -151,6 +153,47 @@ def command_samples(arguments: argparse.Namespace) -> int:
     sheet = sample_sheet(outpainter, truths, source, times=arguments.times)
     atomic_write_bytes(output, encode_image(sheet, output.suffix))
     print(f"{arguments.output}: {len(truths)} image(s) and a {arguments.times}-round result ({sheet.shape[1]} x {sheet.shape[0]} px)")
+    return 0
+
+
+def command_data_download(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.datasets import download
+
+    categories = arguments.categories.split(",") if arguments.categories is not None else None
+    download(arguments.name, to=arguments.to, mirror=arguments.mirror, categories=categories)
+    return 0
+
+
+def command_data_prepare(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.preparation import prepare
+
+    report = prepare(arguments.source, arguments.destination, arguments.size,
+                     val_fraction=arguments.val_fraction, seed=arguments.seed)
+    skipped = sum(report.skipped.values())
+    reasons = ", ".join(f"{reason}: {count}" for reason, count in report.skipped.items())
+    print(f"prepared {report.train} train + {report.val} val images of {arguments.size} x {arguments.size} "
+          f"in {arguments.destination}; removed {report.duplicates} duplicates; skipped {skipped}"
+          + (f" ({reasons})" if reasons else ""))
+    for file, reason in report.failures[:10]:
+        print(f"  skipped {file}: {reason}", file=sys.stderr)
+    if len(report.failures) > 10:
+        print(f"  ... and {len(report.failures) - 10} more", file=sys.stderr)
+    print(f"manifest: {report.manifest}")
+    return 0
+
+
+def command_data_list(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.datasets import format_size, list_datasets
+
+    rows = [("NAME", "SIZE", "STATUS", "DESCRIPTION")]
+    for status in list_datasets(arguments.root):
+        state = "absent"
+        if status.present:
+            state = "present" if status.categories is None else f"present ({','.join(status.categories)})"
+        rows.append((status.name, format_size(status.approximate_bytes), state, status.description))
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
     return 0
 
 
@@ -304,9 +347,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_single_pass(samples)
     samples.set_defaults(handler=command_samples)
 
-    from outpaint_lib import datasets
+    from outpaint_lib.datasets import MIRROR_VARIABLE
 
-    datasets.add_commands(commands)
+    data = commands.add_parser("data", help="download, verify and prepare datasets")
+    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+
+    data_download = data_commands.add_parser("download", help="download, verify and extract a registered dataset")
+    data_download.add_argument("name", help="dataset name (see `data list`)")
+    data_download.add_argument("--to", default="data/", help="parent folder (default: data/)")
+    data_download.add_argument("--mirror", default=None, help=f"replace scheme and host of every URL (or ${MIRROR_VARIABLE})")
+    data_download.add_argument("--categories", default=None, help="Places365 classes to keep, e.g. beach,coast")
+    data_download.set_defaults(handler=command_data_download)
+
+    data_prepare = data_commands.add_parser("prepare", help="square-resize a folder of images into train/ and val/ PNGs")
+    data_prepare.add_argument("source", help="folder of images, searched recursively")
+    data_prepare.add_argument("destination", help="output folder (gets train/, val/, manifest.csv)")
+    data_prepare.add_argument("--size", type=int, required=True, help="side of the square outputs in pixels")
+    data_prepare.add_argument("--val-fraction", type=float, default=0.1, help="share of images for val (default 0.1)")
+    data_prepare.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
+    data_prepare.set_defaults(handler=command_data_prepare)
+
+    data_list = data_commands.add_parser("list", help="registered datasets, their sizes and whether they are present")
+    data_list.add_argument("--root", default="data/", help="parent folder (default: data/)")
+    data_list.set_defaults(handler=command_data_list)
     return parser
 
 

@@ -15,9 +15,16 @@ from typing import Any
 
 from outpaint_lib.errors import ConfigError
 
-REPOSITORY = Path(__file__).resolve().parents[1]
-# The shipped, trained beach model: what ``paint`` and ``evaluate`` load by default.
-DEFAULT_CHECKPOINT = REPOSITORY / "checkpoint"
+def _shipped_checkpoint() -> Path:
+    """The shipped, trained beach model, which ``paint`` and ``evaluate`` load by default: package
+    data (``outpaint_lib/checkpoint``) in an installed wheel, the repository's top-level
+    ``checkpoint/`` in a source checkout or an editable install."""
+    package = Path(__file__).resolve().parent
+    installed = package / "checkpoint"
+    return installed if installed.is_dir() else package.parent / "checkpoint"
+
+
+DEFAULT_CHECKPOINT = _shipped_checkpoint()
 
 INPUT_MODES = ("mask", "crop")
 GENERATOR_ARCHITECTURES = ("paper", "keras256", "unet")
@@ -48,6 +55,19 @@ SETTINGS_ADDED_LATER = {
     "feature_matching_weight": 0.0,
 }
 
+# Settings that configurations once held and no longer do, with the only value they could take:
+# such a file still loads; any other value is refused, as it would describe another model.
+SETTINGS_REMOVED = {"outpaint_fraction": 0.25}
+
+# The outer quarter of the width on each side is hidden and generated: the geometry of both
+# references, which the networks' shapes and every strip computation assume.
+STRIP_FRACTION = 0.25
+
+
+def strip_width_of(size: int) -> int:
+    """Columns of one hidden strip of a ``size``-wide (or ``size``-high) image."""
+    return int(round(size * STRIP_FRACTION))
+
 
 def _architecture(default: Any) -> Any:
     """A field that shapes the networks' layers: saved weights only fit the value they were
@@ -62,10 +82,9 @@ class OutpaintConfig:
 
     name: str = "paper"
 
-    # Geometry: an image_size x image_size image whose outer outpaint_fraction * image_size
+    # Geometry: an image_size x image_size image whose outer STRIP_FRACTION * image_size
     # columns on each side are hidden and generated.
     image_size: int = _architecture(128)
-    outpaint_fraction: float = _architecture(0.25)
     input_mode: str = _architecture("mask")
     input_fill: str = _architecture("mean")
     value_range: tuple[float, float] = _architecture((0.0, 1.0))
@@ -148,11 +167,6 @@ class OutpaintConfig:
                 problems.append(f"{key}={getattr(self, key)!r} (expected one of {list(allowed)})")
         if self.image_size % 16:
             problems.append(f"image_size={self.image_size} (must be a multiple of 16)")
-        if self.outpaint_fraction != 0.25:
-            problems.append(
-                f"outpaint_fraction={self.outpaint_fraction} (the networks generate a quarter of "
-                "the width on each side, as both references do)"
-            )
         if not 0 <= self.final_learning_rate_fraction <= 1:
             problems.append(f"final_learning_rate_fraction={self.final_learning_rate_fraction} (must be in [0, 1])")
         if self.width_multiplier <= 0:
@@ -200,7 +214,7 @@ class OutpaintConfig:
     @property
     def strip_width(self) -> int:
         """Width of one hidden side strip (k in the paper)."""
-        return int(round(self.image_size * self.outpaint_fraction))
+        return strip_width_of(self.image_size)
 
     @property
     def centre_width(self) -> int:
@@ -231,6 +245,10 @@ class OutpaintConfig:
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "OutpaintConfig":
         known = {f.name for f in dataclasses.fields(cls)}
+        values = dict(values)
+        for key, only_value in SETTINGS_REMOVED.items():
+            if key in values and values[key] == only_value:
+                del values[key]
         values = {**{key: value for key, value in SETTINGS_ADDED_LATER.items() if key not in values}, **values}
         unknown = sorted(set(values) - known)
         missing = sorted(known - set(values))

@@ -14,7 +14,8 @@ import os
 import numpy as np
 
 from outpaint_lib.baselines import BASELINES
-from outpaint_lib.data import scan_folder
+from outpaint_lib.config import strip_width_of
+from outpaint_lib.pipeline import scan_folder
 from outpaint_lib.errors import DataError, ImageError
 from outpaint_lib.images import find_images, load_image, load_square
 from outpaint_lib.inference import Outpainter
@@ -39,7 +40,7 @@ class EvaluationReport:
         if self.size is None:
             where, strips = "at their own resolution", "strips of a quarter of each photo's height"
         else:
-            where, strips = f"at {self.size} px", f"strips of {self.size // 4} px"
+            where, strips = f"at {self.size} px", f"strips of {strip_width_of(self.size)} px"
         return f"{self.images} images from {self.data} {where} ({self.skipped} skipped); {strips}"
 
     def table(self) -> str:
@@ -71,7 +72,7 @@ def evaluate_folder(
         if outpainter is None:
             raise ValueError("size is needed when no model is evaluated")
         size = outpainter.config.image_size
-    strip = size // 4
+    strip = strip_width_of(size)
     folder = scan_folder(data_dir, size)
     paths = folder.paths[:limit] if limit else folder.paths
     baseline_names = list(BASELINES) if baselines else []
@@ -123,7 +124,7 @@ def evaluate_full_resolution(
             skipped += 1
             continue
         height, width = truth.shape[:2]
-        strip = int(round(height / 4))
+        strip = strip_width_of(height)
         if width - 2 * strip < MIN_CENTRE_WIDTH:
             skipped += 1
             continue

@@ -161,7 +161,3 @@ class OutpaintGAN(keras.Model):
         gradients = tape.gradient(loss, variables)
         self.generator_optimizer.apply_gradients(zip(gradients, variables))
         return {"mse": reconstruction, **logs}
-
-    def test_step(self, batch):
-        generator_output = self.generator(batch["input"], training=False)
-        return {"mse": losses.identity_loss(batch["strips"], geometry.generated_strips(generator_output, self.config))}

@@ -17,15 +17,13 @@ from outpaint_lib.config import OutpaintConfig
 from outpaint_lib.errors import CheckpointError, ConfigError
 from outpaint_lib.files import atomic_path
 from outpaint_lib.models import build_generator
-
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "generator.weights.h5"
+from outpaint_lib.run_folder import CONFIG_FILE, GENERATOR_WEIGHTS_FILE
 
 
 def save_generator(generator: keras.Model, config: OutpaintConfig, folder: str | os.PathLike) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    with atomic_path(folder / WEIGHTS_FILE) as temporary:
+    with atomic_path(folder / GENERATOR_WEIGHTS_FILE) as temporary:
         generator.save_weights(temporary)
     config.save(folder / CONFIG_FILE)
     return folder
@@ -37,7 +35,7 @@ def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tup
     folder = Path(folder)
     if not folder.is_dir():
         raise CheckpointError(f"checkpoint folder not found: {folder}")
-    for name in (CONFIG_FILE, WEIGHTS_FILE):
+    for name in (CONFIG_FILE, GENERATOR_WEIGHTS_FILE):
         if not (folder / name).is_file():
             raise CheckpointError(f"checkpoint {folder} is incomplete: {name} is missing")
     try:
@@ -45,16 +43,16 @@ def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tup
     except ConfigError as error:
         raise CheckpointError(f"checkpoint {folder}: {error}") from None
     generator = build_generator(config, any_width=True)
-    mismatch = _first_shape_mismatch(generator, folder / WEIGHTS_FILE)
+    mismatch = _first_shape_mismatch(generator, folder / GENERATOR_WEIGHTS_FILE)
     if mismatch:
-        raise CheckpointError(f"checkpoint {folder}: {WEIGHTS_FILE} does not fit its {CONFIG_FILE}: {mismatch}")
+        raise CheckpointError(f"checkpoint {folder}: {GENERATOR_WEIGHTS_FILE} does not fit its {CONFIG_FILE}: {mismatch}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Keras warns once per layer before it raises
-            generator.load_weights(folder / WEIGHTS_FILE)
+            generator.load_weights(folder / GENERATOR_WEIGHTS_FILE)
     except Exception as error:  # h5py and Keras raise many types for a damaged or foreign file
         detail = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise CheckpointError(f"checkpoint {folder}: cannot load {WEIGHTS_FILE} ({detail})") from None
+        raise CheckpointError(f"checkpoint {folder}: cannot load {GENERATOR_WEIGHTS_FILE} ({detail})") from None
     return generator, config
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from outpaint_lib.files import atomic_write_text
 
-HISTORY_FILE = "history.jsonl"
 
 
 def read_history(path: str | os.PathLike) -> list[dict]:

@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from outpaint_lib import geometry  # noqa: E402
-from outpaint_lib.config import DEFAULT_CHECKPOINT, OutpaintConfig  # noqa: E402
+from outpaint_lib.config import DEFAULT_CHECKPOINT, OutpaintConfig, strip_width_of  # noqa: E402
 from outpaint_lib.generator_files import load_generator  # noqa: E402
 from outpaint_lib.images import DEFAULT_MAX_PIXELS, load_image, resize  # noqa: E402
 from outpaint_lib.models import model_input_width  # noqa: E402
@@ -43,7 +43,7 @@ CONTEXT_ASPECT = 4
 
 def strip_width_for(height: int, config: OutpaintConfig) -> int:
     """Columns one round adds on each side of an image of this height."""
-    return max(1, int(round(height * config.strip_width / config.image_size)))
+    return max(1, strip_width_of(height))
 
 
 @dataclasses.dataclass

@@ -10,7 +10,6 @@ from matplotlib.figure import Figure
 from outpaint_lib.files import atomic_path
 from outpaint_lib.schedule import PHASE_NAMES
 
-PLOT_FILE = "losses.png"
 PHASE_COLOURS = {1: "#dbe9f6", 2: "#fbe3cf", 3: "#dcefdc"}
 
 

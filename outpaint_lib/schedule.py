@@ -54,8 +54,3 @@ class Schedule:
             if step < end:
                 return phase
         return 3
-
-    def phase_ranges(self) -> list[tuple[int, int, int]]:
-        """(phase, first step, end step) of each non-empty phase, for plots."""
-        starts = (0,) + self.boundaries[:2]
-        return [(phase, start, end) for phase, (start, end) in enumerate(zip(starts, self.boundaries), 1) if end > start]

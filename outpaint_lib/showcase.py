@@ -13,8 +13,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from outpaint_lib import geometry
-from outpaint_lib.config import OutpaintConfig
-from outpaint_lib.data import augment
+from outpaint_lib.config import OutpaintConfig, strip_width_of
+from outpaint_lib.pipeline import augment
 from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.models import parameter_counts
@@ -76,7 +76,7 @@ def plot_split(image: np.ndarray, config: OutpaintConfig, seed: int = 0) -> Figu
 
 def comparison_rows(outpainter: Outpainter, truths: list[np.ndarray]) -> list[list[np.ndarray]]:
     """Per square ground-truth image: [known centre, output pasted, output blended, truth]."""
-    k = truths[0].shape[1] // 4
+    k = strip_width_of(truths[0].shape[1])
     centres = [truth[:, k : truth.shape[1] - k] for truth in truths]
     # One generator pass; only the compositing differs between the pasted and blended panels.
     strips = outpainter.generate_strips(np.stack(centres))

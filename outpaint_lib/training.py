@@ -22,25 +22,23 @@ import tensorflow as tf
 
 from outpaint_lib import checkpoints, geometry
 from outpaint_lib.config import OutpaintConfig, architecture_differences
-from outpaint_lib.data import ImageFolder, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
+from outpaint_lib.pipeline import ImageFolder, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
 from outpaint_lib.errors import ConfigError, TrainingError
 from outpaint_lib.files import atomic_write_bytes, atomic_write_text, check_output_folder
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.generator_files import save_generator
-from outpaint_lib.history import HISTORY_FILE, HistoryWriter, truncate_history
+from outpaint_lib.history import HistoryWriter, truncate_history
 from outpaint_lib.images import encode_png
-from outpaint_lib.plotting import PLOT_FILE, plot_phase_losses
+from outpaint_lib.plotting import plot_phase_losses
 from outpaint_lib.postprocess import hide_strips, paste_centre, to_uint8
 from outpaint_lib.progress import ProgressBar
+from outpaint_lib.run_folder import (
+    CONFIG_FILE, GENERATOR_FOLDER, HISTORY_FILE, PHASE_ONE_GENERATOR_FOLDER, PLOT_FILE, RUN_FILE, SAMPLES_FOLDER,
+)
 from outpaint_lib.schedule import Schedule
 
 logger = logging.getLogger(__name__)
 
-CONFIG_FILE = "config.json"
-RUN_FILE = "run.json"
-GENERATOR_FOLDER = "generator"
-PHASE_ONE_GENERATOR_FOLDER = "generator_phase1"
-SAMPLES_FOLDER = "samples"
 HELD_OUT_IMAGES = 64
 # What a resume may change: how this machine computes, not what the run is.
 RESUMABLE_CHANGES = ("precision",)
@@ -314,15 +312,9 @@ class TrainingMonitor(keras.callbacks.Callback):
         atomic_write_bytes(self.run_dir / SAMPLES_FOLDER / f"step-{self.step:09d}.png", encode_png(sheet))
 
     def checkpoint(self) -> None:
-        state = {
-            "step": self.step,
-            "phase": self.gan.phase,
-            "next_phase": self.schedule.phase_at(self.step),
-            "total_steps": self.schedule.total_steps,
-            "seed": self.gan.config.seed,
-            # What a run resuming here seeds its random streams with (see ``train``).
-            "random_seed": self.gan.config.seed + self.step,
-        }
+        # A resume reads the step, and seeds its random streams with random_seed (see ``train``);
+        # the phase follows from the step and the run's schedule.
+        state = {"step": self.step, "random_seed": self.gan.config.seed + self.step}
         checkpoints.write_checkpoint(self.run_dir, self.gan, state)
         save_generator(self.gan.generator, self.gan.config, self.run_dir / GENERATOR_FOLDER)
 

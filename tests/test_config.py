@@ -70,6 +70,15 @@ def test_a_configuration_saved_before_the_later_settings_loads_as_it_was_trained
     assert OutpaintConfig.from_dict({**values, "learning_rate_decay": "cosine"}).learning_rate_decay == "cosine"
 
 
+def test_a_configuration_holding_the_removed_strip_fraction_still_loads():
+    """outpaint_fraction could only be 0.25 and every strip computation assumed it: it is gone
+    from the configuration, and files that hold it load as before."""
+    assert "outpaint_fraction" not in PAPER.to_dict()
+    assert OutpaintConfig.from_dict({**PAPER.to_dict(), "outpaint_fraction": 0.25}) == PAPER
+    with pytest.raises(ConfigError, match="unknown keys: outpaint_fraction"):
+        OutpaintConfig.from_dict({**PAPER.to_dict(), "outpaint_fraction": 0.3})
+
+
 def test_invalid_values_are_refused_with_their_key():
     with pytest.raises(ConfigError, match="input_mode"):
         PAPER.replace(input_mode="patches")

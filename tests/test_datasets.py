@@ -1,4 +1,4 @@
-"""Dataset download, verification, extraction and preparation, against a local HTTP server.
+"""Dataset download, verification and extraction, against a local HTTP server.
 
 The server (127.0.0.1, a thread) serves archives the tests build, honours ``Range`` requests, and
 can cut a response mid-file or ignore ``Range``, so that the real download code is exercised
@@ -8,7 +8,6 @@ without the network.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import io
 import shutil
@@ -20,23 +19,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from conftest import smooth_image
 from outpaint_lib import datasets
+from outpaint_lib.cli import build_parser
 from outpaint_lib.datasets import (
     ChecksumError,
     Dataset,
     DatasetError,
     RemoteFile,
     UnsafeArchiveError,
-    add_commands,
     apply_mirror,
     download,
     list_datasets,
     mirror_base,
-    prepare,
 )
+from outpaint_lib.datasets.fetching import _Manifest
 from outpaint_lib.errors import OutpaintError
 
 # --------------------------------------------------------------------------------------------
@@ -108,7 +105,7 @@ def server(http_server, monkeypatch):
     monkeypatch.setenv("no_proxy", "*")
     monkeypatch.setenv("NO_PROXY", "*")
     monkeypatch.delenv(datasets.MIRROR_VARIABLE, raising=False)
-    monkeypatch.setattr(datasets, "RETRY_DELAYS_SECONDS", (0.0, 0.0))
+    monkeypatch.setattr("outpaint_lib.datasets.fetching.RETRY_DELAYS_SECONDS", (0.0, 0.0))
     http_server.state = FileServer()
     http_server.state.port = http_server.server_address[1]
     return http_server.state
@@ -174,7 +171,7 @@ def test_full_download_verifies_extracts_and_records(server, tmp_path, capsys):
         assert (folder / name).read_bytes() == content
     assert (folder / "downloads" / "toy.tar").read_bytes() == data
     assert not (folder / "downloads" / "toy.tar.part").exists()
-    record = datasets._Manifest.load(folder).files["toy.tar"]
+    record = _Manifest.load(folder).files["toy.tar"]
     assert record["md5"] == md5(data) and record["sha256"] == hashlib.sha256(data).hexdigest()
     assert [path for path, _ in server.requests] == ["/files/toy.tar"]
     assert not list(folder.glob(".extracting-*"))
@@ -227,7 +224,7 @@ def test_checksum_mismatch_deletes_the_file_and_says_so(server, tmp_path):
 def test_persistent_cuts_end_in_a_resumable_download_error(server, tmp_path, monkeypatch):
     data = make_tar(TOY_ENTRIES)
     registry = serve_dataset(server, data)
-    monkeypatch.setattr(datasets, "RETRY_DELAYS_SECONDS", ())
+    monkeypatch.setattr("outpaint_lib.datasets.fetching.RETRY_DELAYS_SECONDS", ())
     server.cut_after["/files/toy.tar"] = 1000
     with pytest.raises(datasets.DownloadError, match="1,000 bytes kept.*run the command again"):
         download("toy", to=tmp_path, progress=False, registry=registry)
@@ -387,7 +384,7 @@ def test_first_download_sha256_is_recorded_and_checked_later(server, tmp_path):
     data = make_zip({"coast/coast_1.jpg": payload(6), "coast/coast_2.jpg": payload(7)})
     registry = serve_dataset(server, data, name="coast-toy", filename="coast.zip", checksum=False)
     folder = download("coast-toy", to=tmp_path, progress=False, registry=registry)
-    record = datasets._Manifest.load(folder).files["coast.zip"]
+    record = _Manifest.load(folder).files["coast.zip"]
     assert record["sha256"] == hashlib.sha256(data).hexdigest()
     assert "first download" in record["checked_against"]
     assert (folder / "coast" / "coast_2.jpg").read_bytes() == payload(7)
@@ -412,7 +409,7 @@ def test_first_download_that_is_not_an_archive_is_rejected(server, tmp_path):
     registry = serve_dataset(server, b"<html>moved</html>", name="coast-toy", filename="coast.zip", checksum=False)
     with pytest.raises(ChecksumError, match="failed verification"):
         download("coast-toy", to=tmp_path, progress=False, registry=registry)
-    assert "coast.zip" not in datasets._Manifest.load(tmp_path / "coast-toy").files
+    assert "coast.zip" not in _Manifest.load(tmp_path / "coast-toy").files
 
 
 # --------------------------------------------------------------------------------------------
@@ -444,106 +441,21 @@ def test_list_datasets_reports_sizes_and_presence(server, tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
-# prepare()
-
-
-@pytest.fixture
-def messy_folder(tmp_path) -> Path:
-    """Ten distinct images, two exact duplicates (one nested), and three broken files."""
-    folder = tmp_path / "messy"
-    (folder / "nested").mkdir(parents=True)
-    for index in range(10):
-        extension = ("png", "jpg")[index % 2]
-        Image.fromarray(smooth_image(40 + index, 56, seed=index)).save(folder / f"photo_{index}.{extension}")
-    (folder / "copy_of_photo_3.jpg").write_bytes((folder / "photo_3.jpg").read_bytes())
-    (folder / "nested" / "again.png").write_bytes((folder / "photo_4.png").read_bytes())
-    (folder / "truncated.jpg").write_bytes((folder / "photo_1.jpg").read_bytes()[:300])
-    (folder / "notes.png").write_text("not an image")
-    (folder / "empty.jpg").write_bytes(b"")
-    return folder
-
-
-def read_manifest(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def test_prepare_counts_splits_and_manifest(messy_folder, tmp_path):
-    destination = tmp_path / "prepared"
-    report = prepare(messy_folder, destination, size=32, val_fraction=0.3, seed=1)
-    assert (report.train, report.val, report.duplicates) == (7, 3, 2)
-    assert report.skipped == {"corrupt": 1, "empty": 1, "not_an_image": 1}
-    rows = read_manifest(destination / "manifest.csv")
-    assert list(rows[0]) == ["file", "source", "split", "sha256"] and len(rows) == 10
-    assert len({row["sha256"] for row in rows}) == 10, "no image twice, so none in both splits"
-    assert sorted(path.name for path in (destination / "val").iterdir()) == \
-        sorted(Path(row["file"]).name for row in rows if row["split"] == "val")
-    for row in rows:
-        source_bytes = (messy_folder / row["source"]).read_bytes()
-        assert hashlib.sha256(source_bytes).hexdigest() == row["sha256"]
-        with Image.open(destination / row["file"]) as image:
-            assert image.format == "PNG" and image.size == (32, 32) and image.mode == "RGB"
-        assert row["file"].startswith(row["split"] + "/")
-    sources = {row["source"] for row in rows}
-    for pair in ({"copy_of_photo_3.jpg", "photo_3.jpg"}, {"nested/again.png", "photo_4.png"}):
-        assert len(pair & sources) == 1, "exactly one copy of a duplicate is kept"
-    assert not (destination / ".staging").exists()
-
-
-def test_prepare_split_is_seeded_and_independent_of_file_names(messy_folder, tmp_path):
-    def split_of(destination, seed):
-        prepare(messy_folder, destination, size=16, val_fraction=0.3, seed=seed)
-        return {row["sha256"]: row["split"] for row in read_manifest(destination / "manifest.csv")}
-
-    first = split_of(tmp_path / "a", seed=5)
-    assert split_of(tmp_path / "b", seed=5) == first
-    assert split_of(tmp_path / "c", seed=6) != first
-    (messy_folder / "photo_0.png").rename(messy_folder / "renamed.png")
-    assert split_of(tmp_path / "d", seed=5) == first
-
-
-def test_prepare_refuses_bad_arguments_and_used_destinations(messy_folder, tmp_path):
-    with pytest.raises(DatasetError, match="val-fraction"):
-        prepare(messy_folder, tmp_path / "out", size=32, val_fraction=1.0)
-    with pytest.raises(DatasetError, match="size"):
-        prepare(messy_folder, tmp_path / "out", size=2)
-    with pytest.raises(DatasetError, match="inside the source"):
-        prepare(messy_folder, messy_folder / "prepared", size=32)
-    with pytest.raises(DatasetError, match="not found"):
-        prepare(tmp_path / "missing", tmp_path / "out", size=32)
-    prepare(messy_folder, tmp_path / "out", size=16)
-    with pytest.raises(DatasetError, match="not empty"):
-        prepare(messy_folder, tmp_path / "out", size=16)
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    (broken / "bad.jpg").write_bytes(b"nope")
-    with pytest.raises(DatasetError, match="no usable images"):
-        prepare(broken, tmp_path / "out2", size=16)
-
-
-# --------------------------------------------------------------------------------------------
-# The command line, through a parser built with add_commands
+# The command line, through the real parser
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="outpaint")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    return parser.parse_args(argv)
+    return build_parser().parse_args(argv)
 
 
-def test_cli_download_list_and_prepare(server, tmp_path, monkeypatch, capsys, messy_folder):
-    monkeypatch.setattr(datasets, "REGISTRY", places_registry(server))
+def test_cli_download_and_list(server, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("outpaint_lib.datasets.registry.REGISTRY", places_registry(server))
     arguments = parse("data", "download", "places-toy", "--to", str(tmp_path / "data"), "--categories", "beach,coast")
     assert arguments.handler(arguments) == 0
     assert len(list((tmp_path / "data" / "places-toy" / "coast").iterdir())) == 2
     arguments = parse("data", "list", "--root", str(tmp_path / "data"))
     assert arguments.handler(arguments) == 0
     assert "places-toy" in capsys.readouterr().out.splitlines()[1]
-    arguments = parse("data", "prepare", str(messy_folder), str(tmp_path / "out"), "--size", "16", "--val-fraction", "0.2", "--seed", "3")
-    assert arguments.handler(arguments) == 0
-    output = capsys.readouterr()
-    assert "prepared 8 train + 2 val" in output.out and "removed 2 duplicates" in output.out
-    assert "skipped 3 (corrupt: 1, empty: 1, not_an_image: 1)" in output.out
 
 
 def test_cli_errors_are_one_line_outpaint_errors(server, tmp_path):

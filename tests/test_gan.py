@@ -4,7 +4,7 @@ import tensorflow as tf
 
 from outpaint_lib import losses
 from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL, UNET
-from outpaint_lib.data import make_example
+from outpaint_lib.pipeline import make_example
 from outpaint_lib.postprocess import to_model_range
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.schedule import Schedule

@@ -1,3 +1,4 @@
+import os
 import numpy as np
 import pytest
 
@@ -277,3 +278,43 @@ def test_a_very_wide_image_is_painted_from_the_parts_next_to_its_strips(outpaint
     alone_right = outpainter.outpaint(np.ascontiguousarray(image[:, -part:]), blend=False)
     np.testing.assert_array_equal(result[:, :4], alone_left[:, :4])
     np.testing.assert_array_equal(result[:, -4:], alone_right[:, -4:])
+
+
+@pytest.mark.slow
+def test_an_installed_wheel_paints_with_the_model_it_carries(tmp_path):
+    """Issue 19: ``checkpoint/`` lived outside the package, so a non-editable install had no
+    default model. The wheel is built from a copy of the sources and used with no repository
+    on the path."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    from conftest import REPOSITORY
+
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPOSITORY / name, source / name)
+    for name in ("outpaint_lib", "checkpoint"):
+        shutil.copytree(REPOSITORY / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                            str(source), "-w", str(tmp_path / "wheel")], capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, build.stderr
+    (wheel,) = (tmp_path / "wheel").glob("outpaint-*.whl")
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    script = (
+        "import numpy as np, outpaint_lib\n"
+        "from outpaint_lib.config import DEFAULT_CHECKPOINT\n"
+        "from outpaint_lib.inference import Outpainter\n"
+        "painted = Outpainter.load(precision='float32').outpaint(np.full((64, 96, 3), 120, np.uint8))\n"
+        "print(outpaint_lib.__file__, DEFAULT_CHECKPOINT, painted.shape)\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(site), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=environment,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    module, checkpoint, *shape = result.stdout.split()
+    assert module.startswith(str(site)) and checkpoint == str(site / "outpaint_lib" / "checkpoint")
+    assert " ".join(shape) == "(64, 128, 3)"

@@ -35,5 +35,5 @@ def test_phase_at_each_step():
 def test_empty_phases_are_skipped():
     schedule = Schedule.split(5, (0, 0, 1))
     assert schedule.phase_steps == (0, 0, 5) and schedule.phase_at(0) == 3
-    assert schedule.phase_ranges() == [(3, 0, 5)]
-    assert Schedule.split(10, (1, 0, 1)).phase_ranges() == [(1, 0, 5), (3, 5, 10)]
+    assert Schedule.split(10, (1, 0, 1)).phase_steps == (5, 0, 5)
+    assert [Schedule.split(10, (1, 0, 1)).phase_at(step) for step in (4, 5)] == [1, 3]

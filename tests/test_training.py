@@ -45,7 +45,7 @@ def test_a_short_run_goes_through_all_three_phases_and_writes_its_outputs(traini
     assert sample.shape == (2 * 32, 4 * 32, 3)  # two held-out images; input, raw, pasted, truth
     assert [p.name for p in checkpoints.list_checkpoints(run)] == ["step-000000030", "step-000000020"]
     state = json.loads((run / "checkpoints" / "step-000000030" / "state.json").read_text())
-    assert state["step"] == 30 and state["phase"] == 3 and state["random_seed"] == 30
+    assert state == {"step": 30, "random_seed": 30}  # all a resume reads
     generator, config = load_generator(run / "generator")
     assert config.image_size == 32 and generator.output_shape == (None, 32, None, 3)
     load_generator(run / "generator_phase1")

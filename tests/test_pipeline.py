@@ -6,7 +6,7 @@ from PIL import Image
 
 from outpaint_lib import geometry
 from outpaint_lib.config import KERAS256, PAPER
-from outpaint_lib.data import DataError, augment, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
+from outpaint_lib.pipeline import DataError, augment, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
 from outpaint_lib.images import load_square
 
 from conftest import smooth_image, tiny
