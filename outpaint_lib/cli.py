@@ -81,7 +81,7 @@ def command_paint(arguments: argparse.Namespace) -> int:
     outcome = paint_files(
         arguments.inputs, arguments.output, checkpoint=arguments.checkpoint, times=arguments.times,
         width=arguments.width, aspect=arguments.aspect, side=arguments.side, blend=arguments.blend, max_pixels=arguments.max_pixels, progress=not arguments.quiet,
-        precision=arguments.precision, mirror_average=arguments.mirror_average,
+        precision=arguments.precision, mirror_average=arguments.mirror_average, runtime=arguments.runtime,
         on_failure=lambda path, message: print(f"outpaint paint: error: {path}: {message}", file=sys.stderr, flush=True),
         on_skip=lambda path, reason: print(f"outpaint paint: skipped {path}: {reason}", file=sys.stderr, flush=True),
     )
@@ -121,6 +121,15 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
     print(report.table())
     if arguments.json:
         atomic_write_text(arguments.json, json.dumps(report.to_dict(), indent=2) + "\n")
+    return 0
+
+
+def command_export(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.generator_files import read_config
+    from outpaint_lib.lite import export
+
+    read_config(arguments.checkpoint)  # one clear line for a folder that is not a generator
+    print(export(arguments.checkpoint))
     return 0
 
 
@@ -298,6 +307,11 @@ def build_parser() -> argparse.ArgumentParser:
     from outpaint_lib.config import DEFAULT_CHECKPOINT
     from outpaint_lib.images import DEFAULT_MAX_PIXELS
 
+    export = commands.add_parser("export", help="export a generator folder to LiteRT, which paint then runs on "
+                                                 "without loading TensorFlow")
+    export.add_argument("checkpoint", metavar="GENERATOR_DIR", help="a generator folder: checkpoint/, or RUN/generator")
+    export.set_defaults(handler=command_export)
+
     paint = commands.add_parser("paint", help="outpaint images (files or folders) into OUT_DIR/<stem>.png")
     paint.add_argument("inputs", nargs="+", metavar="INPUT")
     paint.add_argument("-o", "--output", required=True, metavar="OUT_DIR",
@@ -317,8 +331,10 @@ def build_parser() -> argparse.ArgumentParser:
     paint.add_argument("--no-blend", dest="blend", action="store_false", help="paste the photo instead of Poisson blending")
     paint.add_argument("--max-pixels", dest="max_pixels", type=_positive, default=DEFAULT_MAX_PIXELS,
                        help="refuse images larger than this, read from the header before decoding")
+    paint.add_argument("--runtime", choices=["auto", "litert", "keras"], default="auto",
+                       help="auto: the checkpoint's LiteRT export where it can be used (fast to start), else Keras")
     paint.add_argument("--precision", choices=["auto", "float32", "mixed_bfloat16"], default="auto",
-                       help="auto: bfloat16 where the CPU computes it natively (faster), else float32")
+                       help="on Keras: auto is bfloat16 where the CPU computes it natively, else float32")
     _add_single_pass(paint)
     paint.add_argument("--quiet", action="store_true", help="no progress bar (drawn on stderr, only on a terminal)")
     paint.set_defaults(handler=command_paint)
@@ -373,6 +389,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The commands whose modules import TensorFlow; ``paint`` may not need it at all.
+TENSORFLOW_COMMANDS = ("summary", "train", "evaluate", "samples", "export")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import logging
 
@@ -382,10 +402,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem is not None:
         print(f"outpaint paint: error: {problem}", file=sys.stderr)
         return 2
-    if arguments.command not in ("data", "plot"):
+    if arguments.command in TENSORFLOW_COMMANDS:
         from outpaint_lib.runtime import start_tensorflow_quietly
 
-        start_tensorflow_quietly()
+        start_tensorflow_quietly()  # paint starts it only if it falls back from LiteRT to Keras
     try:
         return arguments.handler(arguments)
     except OutpaintError as error:

@@ -1,7 +1,9 @@
 """A generator saved on its own, for inference: ``config.json`` plus ``generator.weights.h5``.
 
 Weights plus the configuration (rather than a pickled model) keep the file small, portable and
-loadable with no training code: the model is rebuilt by ``models.build_generator``.
+loadable with no training code: the model is rebuilt by ``models.build_generator``. Keras is
+imported only to build it, so that reading a folder's configuration (all that painting on
+LiteRT needs, see ``lite``) does not load TensorFlow.
 """
 
 from __future__ import annotations
@@ -9,18 +11,18 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
-
-import h5py
-import keras
+from typing import TYPE_CHECKING
 
 from outpaint_lib.config import OutpaintConfig
 from outpaint_lib.errors import CheckpointError, ConfigError
 from outpaint_lib.files import atomic_path
-from outpaint_lib.models import build_generator
 from outpaint_lib.run_folder import CONFIG_FILE, GENERATOR_WEIGHTS_FILE
 
+if TYPE_CHECKING:
+    import keras
 
-def save_generator(generator: keras.Model, config: OutpaintConfig, folder: str | os.PathLike) -> Path:
+
+def save_generator(generator: "keras.Model", config: OutpaintConfig, folder: str | os.PathLike) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with atomic_path(folder / GENERATOR_WEIGHTS_FILE) as temporary:
@@ -29,9 +31,8 @@ def save_generator(generator: keras.Model, config: OutpaintConfig, folder: str |
     return folder
 
 
-def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tuple[keras.Model, OutpaintConfig]:
-    """Rebuild a saved generator, accepting inputs of any width, and load its weights; any
-    problem is one ``CheckpointError`` line."""
+def read_config(folder: str | os.PathLike) -> OutpaintConfig:
+    """The configuration of a complete generator folder; any problem is one ``CheckpointError``."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CheckpointError(f"checkpoint folder not found: {folder}")
@@ -39,9 +40,18 @@ def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tup
         if not (folder / name).is_file():
             raise CheckpointError(f"checkpoint {folder} is incomplete: {name} is missing")
     try:
-        config = OutpaintConfig.load(folder / CONFIG_FILE).replace(precision=precision)
+        return OutpaintConfig.load(folder / CONFIG_FILE)
     except ConfigError as error:
         raise CheckpointError(f"checkpoint {folder}: {error}") from None
+
+
+def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tuple["keras.Model", OutpaintConfig]:
+    """Rebuild a saved generator, accepting inputs of any width, and load its weights; any
+    problem is one ``CheckpointError`` line."""
+    from outpaint_lib.models import build_generator
+
+    folder = Path(folder)
+    config = read_config(folder).replace(precision=precision)
     generator = build_generator(config, any_width=True)
     mismatch = _first_shape_mismatch(generator, folder / GENERATOR_WEIGHTS_FILE)
     if mismatch:
@@ -61,11 +71,13 @@ def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tup
 _WEIGHTS_GROUPS = {"Conv2D": "conv2d", "Conv2DTranspose": "conv2d_transpose", "Dense": "dense"}
 
 
-def _first_shape_mismatch(model: keras.Model, path: Path) -> str | None:
+def _first_shape_mismatch(model: "keras.Model", path: Path) -> str | None:
     """The first convolution or dense layer whose weights in the file have another shape than
     the configuration builds (a checkpoint saved with other settings), in words; None if all
     fit or the file cannot be read this way (``load_weights`` then reports it)."""
     try:
+        import h5py
+
         with h5py.File(path, "r") as store:
             counts: dict[str, int] = {}
             for layer in model.layers:

@@ -2,14 +2,47 @@
 
 One definition serves the data pipeline, the GAN's train step and inference, so the three can
 never disagree on where a strip starts. Every function works on a single H x W x C image or a
-batch (the width is always axis -2) and accepts NumPy arrays or tensors.
+batch (the width is always axis -2). NumPy arrays are computed with NumPy, so that painting
+never has to load TensorFlow; tensors with ``keras.ops``.
 """
 
 from __future__ import annotations
 
-from keras import ops
+import types
+
+import numpy as np
 
 from outpaint_lib.config import OutpaintConfig
+
+# Each generator's total downsampling: the width of its input must be a multiple of it
+# (the unet's is 2 ** 3, from its four levels, models.UNET_FILTERS).
+GENERATOR_STRIDES = {"paper": 2, "keras256": 4, "unet": 8}
+
+_NUMPY_OPS = types.SimpleNamespace(
+    concatenate=np.concatenate, broadcast_to=np.broadcast_to, mean=np.mean, ones=np.ones, zeros=np.zeros,
+    convert_to_tensor=np.asarray,
+)
+
+
+def _ops(array):
+    if isinstance(array, np.ndarray):
+        return _NUMPY_OPS
+    from keras import ops
+
+    return ops
+
+
+def input_stride(config: OutpaintConfig) -> int:
+    """What a generator input's width must be a multiple of: the product of its strides."""
+    return GENERATOR_STRIDES[config.generator_architecture]
+
+
+def model_input_width(config: OutpaintConfig, height: int, width: int) -> int:
+    """A height x width photo's width at the model's scale (height ``image_size``), rounded to
+    what the strides accept; a crop-mode generator needs at least its training centre."""
+    stride = input_stride(config)
+    rounded = int(round(width * config.image_size / height / stride)) * stride
+    return max(config.centre_width if config.input_mode == "crop" else stride, rounded)
 
 
 def split_image(image, strip_width: int):
@@ -17,7 +50,7 @@ def split_image(image, strip_width: int):
     strips placed side by side (the target of the identity loss, as reference B arranges it)."""
     width = image.shape[-2]
     centre = image[..., :, strip_width : width - strip_width, :]
-    strips = ops.concatenate(
+    strips = _ops(image).concatenate(
         [image[..., :, :strip_width, :], image[..., :, width - strip_width :, :]], axis=-2
     )
     return centre, strips
@@ -26,7 +59,7 @@ def split_image(image, strip_width: int):
 def assemble_image(centre, strips):
     """Inverse of ``split_image``: left strip, centre, right strip."""
     strip_width = strips.shape[-2] // 2
-    return ops.concatenate(
+    return _ops(strips).concatenate(
         [strips[..., :, :strip_width, :], centre, strips[..., :, strip_width:, :]], axis=-2
     )
 
@@ -41,6 +74,7 @@ def masked_input(centre, strip_width: int, fill: str = "mean"):
     same input. ``fill="edge"`` repeats the centre's outermost column instead: the classical
     fill that a residual generator corrects.
     """
+    ops = _ops(centre)
     centre = ops.convert_to_tensor(centre)
     fill_shape = tuple(centre.shape[:-2]) + (strip_width, centre.shape[-1])
     if fill == "edge":
@@ -59,7 +93,7 @@ def generator_input(centre, config: OutpaintConfig):
     """What the generator reads: the masked 4-channel image, or the bare centre crop."""
     if config.input_mode == "mask":
         return masked_input(centre, config.strip_width, config.input_fill)
-    return ops.convert_to_tensor(centre)
+    return _ops(centre).convert_to_tensor(centre)
 
 
 def generated_strips(generator_output, config: OutpaintConfig):

@@ -11,29 +11,36 @@ image, whose opposite strip mirrored back is a second guess at the same pixels. 
 as plausible mirrored, so the guesses agree on content and differ in the column texture each
 pass invents; their mean keeps the first and damps the second, which lowered the strip error
 and raised SSIM on the beach validation set (see checkpoint/README.md).
+
+The generator runs on LiteRT when the folder holds a current export of it (``lite``) and the
+runtime is installed: nothing here then imports TensorFlow, whose import alone is most of the
+time ``paint`` takes on one photo. Otherwise it runs on Keras, in the same float32 results.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 from collections.abc import Callable, Sequence
 
-from outpaint_lib.runtime import resolve_precision, start_tensorflow_quietly
+import numpy as np
 
-# Before anything imports TensorFlow: the README's three lines of Python print nothing else.
-start_tensorflow_quietly()
+from outpaint_lib import geometry
+from outpaint_lib.config import DEFAULT_CHECKPOINT, OutpaintConfig, strip_width_of
+from outpaint_lib.errors import CheckpointError
+from outpaint_lib.generator_files import read_config
+from outpaint_lib.geometry import model_input_width
+from outpaint_lib.images import DEFAULT_MAX_PIXELS, load_image, resize
+from outpaint_lib.lite import LitePredictor, LiteRuntimeMissing, LiteUnavailable
+from outpaint_lib.postprocess import blend_photo, to_model_range, to_uint8
+from outpaint_lib.runtime import resolve_precision
+from outpaint_lib.sizing import Target, make_target, plan_rounds, target_width
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+logger = logging.getLogger(__name__)
 
-from outpaint_lib import geometry  # noqa: E402
-from outpaint_lib.config import DEFAULT_CHECKPOINT, OutpaintConfig, strip_width_of  # noqa: E402
-from outpaint_lib.generator_files import load_generator  # noqa: E402
-from outpaint_lib.images import DEFAULT_MAX_PIXELS, load_image, resize  # noqa: E402
-from outpaint_lib.models import model_input_width  # noqa: E402
-from outpaint_lib.postprocess import blend_photo, to_model_range, to_uint8  # noqa: E402
-from outpaint_lib.sizing import Target, make_target, plan_rounds, target_width  # noqa: E402
+RUNTIMES = ("auto", "litert", "keras")
+_fallbacks_reported: set[str] = set()
 
 
 # The widest image, as width over height, that the generator sees whole; a wider one is painted
@@ -58,11 +65,37 @@ class Outpainter:
 
     @classmethod
     def load(cls, checkpoint: str | os.PathLike = DEFAULT_CHECKPOINT, blend: bool = True,
-             precision: str = "auto", mirror_average: bool = True) -> "Outpainter":
-        """``precision``: "float32", "mixed_bfloat16", or "auto" (bfloat16 where the CPU has it).
+             precision: str = "auto", mirror_average: bool = True, runtime: str = "auto") -> "Outpainter":
+        """``runtime``: "litert" (the folder's export; an error if it cannot be used), "keras",
+        or "auto": LiteRT where it can be used, else Keras, saying why once. ``precision``
+        (Keras only): "float32", "mixed_bfloat16", or "auto" (bfloat16 where the CPU has it).
         ``mirror_average=False`` runs the generator once instead of twice."""
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
+        config = read_config(checkpoint)
+        if runtime != "keras":
+            try:
+                return cls(LitePredictor.load(checkpoint), config, blend, mirror_average)
+            except LiteUnavailable as reason:
+                if runtime == "litert":
+                    raise CheckpointError(f"cannot paint with LiteRT: {reason}") from None
+                if str(reason) not in _fallbacks_reported:
+                    # Said once per reason: a missing runtime costs the user seconds a photo; a
+                    # folder without an export (a training run's generator) is as expected.
+                    _fallbacks_reported.add(str(reason))
+                    level = logging.WARNING if isinstance(reason, LiteRuntimeMissing) else logging.INFO
+                    logger.log(level, "painting with Keras, slower to start: %s", reason)
+        from outpaint_lib.runtime import start_tensorflow_quietly
+
+        start_tensorflow_quietly()  # before TensorFlow is imported: its start-up notices stay hidden
+        from outpaint_lib.generator_files import load_generator
+
         generator, config = load_generator(checkpoint, precision=resolve_precision(precision))
         return cls(generator, config, blend, mirror_average)
+
+    @property
+    def runtime(self) -> str:
+        return "litert" if isinstance(self.generator, LitePredictor) else "keras"
 
     # Public API.
     def outpaint(self, image: np.ndarray | str | os.PathLike, times: int | None = None, blend: bool | None = None,
@@ -192,6 +225,10 @@ class Outpainter:
 
     # Helpers.
     def _predict(self, inputs) -> np.ndarray:
+        if isinstance(self.generator, LitePredictor):
+            return self.generator(inputs)
+        import tensorflow as tf
+
         if self._compiled is None:
             # A traced call skips Keras' per-layer eager dispatch; one trace per input shape.
             self._compiled = tf.function(lambda x: self.generator(x, training=False), reduce_retracing=True)

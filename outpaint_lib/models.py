@@ -30,19 +30,6 @@ UNET_FILTERS = (32, 64, 128, 256)
 PATCH_DISCRIMINATOR_FILTERS = ((64, 2), (128, 2), (256, 2), (256, 1))
 
 
-def input_stride(config: OutpaintConfig) -> int:
-    """What a generator input's width must be a multiple of: the product of its strides."""
-    return {"paper": 2, "keras256": 4, "unet": 2 ** (len(UNET_FILTERS) - 1)}[config.generator_architecture]
-
-
-def model_input_width(config: OutpaintConfig, height: int, width: int) -> int:
-    """A height x width photo's width at the model's scale (height ``image_size``), rounded to
-    what the strides accept; a crop-mode generator needs at least its training centre."""
-    stride = input_stride(config)
-    rounded = int(round(width * config.image_size / height / stride)) * stride
-    return max(config.centre_width if config.input_mode == "crop" else stride, rounded)
-
-
 def scaled(filters: int, config: OutpaintConfig) -> int:
     """Filters after the width multiplier (reduced-width variants), at least one."""
     return max(1, int(round(filters * config.width_multiplier)))

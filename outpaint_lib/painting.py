@@ -15,7 +15,10 @@ from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter
 from outpaint_lib.progress import ProgressBar
 from outpaint_lib.sizing import make_target
 
-CHUNK = 16  # images decoded and painted together: bounds memory, lets equal sizes share a batch
+# Images decoded and painted together, up to either bound: equal sizes share the model's batches
+# (64 small crops make one), while camera photos are taken a few at a time to bound memory.
+CHUNK_IMAGES = 64
+CHUNK_PIXELS = 30_000_000
 
 
 @dataclasses.dataclass
@@ -74,6 +77,7 @@ def paint_files(
     progress: bool = True,
     precision: str = "auto",
     mirror_average: bool = True,
+    runtime: str = "auto",
     outpainter: Outpainter | None = None,
     on_failure: Callable[[str, str], None] | None = None,
     on_skip: Callable[[str, str], None] | None = None,
@@ -100,7 +104,8 @@ def paint_files(
         check_output_file(output)
     else:
         check_output_folder(output)
-    outpainter = outpainter or Outpainter.load(checkpoint, precision=precision, mirror_average=mirror_average)
+    outpainter = outpainter or Outpainter.load(checkpoint, precision=precision, mirror_average=mirror_average,
+                                               runtime=runtime)
     output_dir = output.parent if single_file else output
     output_dir.mkdir(parents=True, exist_ok=True)
     outcome = PaintOutcome()
@@ -129,35 +134,45 @@ def paint_files(
             fail(path, f"output {target_file.name} would overwrite the result of another input")
         else:
             targets[path] = target_file
-    queue = list(targets.items())
     bar = ProgressBar(unit="round", enabled=progress)
-    for start in range(0, len(queue), CHUNK):
-        loaded = []  # (path, target file, image, rounds)
-        for path, target_file in queue[start : start + CHUNK]:
-            try:
-                image = load_image(path, max_pixels=max_pixels, min_side=MIN_SIDE)
-                loaded.append((path, target_file, image, outpainter.plan(image.shape[:2], target, max_pixels)))
-            except ImageError as error:
-                if error.reason == "not_an_image" and not path.suffix:
-                    skip(path, str(error))  # an extensionless file that is not an image
-                else:
-                    fail(path, str(error))
-            except TargetError as error:
-                fail(path, str(error))
-        bar.add(sum(len(rounds) for *_, rounds in loaded))
-        images = [image for _, _, image, _ in loaded]
+    for chunk in _chunks(list(targets.items()), outpainter, target, max_pixels, fail, skip):
+        bar.add(sum(len(rounds) for *_, rounds in chunk))
+        images = [image for _, _, image, _ in chunk]
         # Every image of the chunk takes its rounds in step; those that have finished wait.
-        for round_index in range(max((len(rounds) for *_, rounds in loaded), default=0)):
-            active = [i for i, (*_, rounds) in enumerate(loaded) if round_index < len(rounds)]
+        for round_index in range(max(len(rounds) for *_, rounds in chunk)):
+            active = [i for i, (*_, rounds) in enumerate(chunk) if round_index < len(rounds)]
             painted = outpainter.outpaint_batch([images[i] for i in active], blend,
-                                                [loaded[i][3][round_index] for i in active])
+                                                [chunk[i][3][round_index] for i in active])
             for i, image in zip(active, painted):
                 images[i] = image
             bar.advance(len(active))
-        for (path, target_file, _, _), painted in zip(loaded, images):
+        for (path, target_file, _, _), painted in zip(chunk, images):
             atomic_write_bytes(target_file, encode_image(painted, target_file.suffix))
             outcome.written.append(target_file)
             outcome.sizes.append((painted.shape[1], painted.shape[0]))
     bar.close()
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _chunks(queue, outpainter: Outpainter, target, max_pixels: int, fail, skip):
+    """Decoded images with their planned rounds, ``(path, target file, image, rounds)``, in
+    chunks; files that cannot be read or planned are reported through ``fail`` and ``skip``."""
+    chunk, pixels = [], 0
+    for path, target_file in queue:
+        try:
+            image = load_image(path, max_pixels=max_pixels, min_side=MIN_SIDE)
+            chunk.append((path, target_file, image, outpainter.plan(image.shape[:2], target, max_pixels)))
+            pixels += image.shape[0] * image.shape[1]
+        except ImageError as error:
+            if error.reason == "not_an_image" and not path.suffix:
+                skip(path, str(error))  # an extensionless file that is not an image
+            else:
+                fail(path, str(error))
+        except TargetError as error:
+            fail(path, str(error))
+        if len(chunk) >= CHUNK_IMAGES or pixels >= CHUNK_PIXELS:
+            yield chunk
+            chunk, pixels = [], 0
+    if chunk:
+        yield chunk

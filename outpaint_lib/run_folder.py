@@ -37,3 +37,8 @@ OPTIMIZER_FILES = {
     "generator_optimizer": "generator_optimizer.h5",
     "discriminator_optimizer": "discriminator_optimizer.h5",
 }
+
+# Beside a generator folder's weights, optionally: the generator exported to LiteRT, and the
+# SHA-256 of the weights it was exported from (a stale export is never used).
+LITE_MODEL_FILE = "generator.tflite"
+LITE_SOURCE_FILE = "generator.tflite.json"

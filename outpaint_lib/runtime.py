@@ -7,6 +7,7 @@ user.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -25,6 +26,17 @@ def start_tensorflow_quietly() -> None:
     global _started
     if _started:
         return
+    with native_stderr_hidden():
+        import tensorflow as tf
+
+        tf.constant(0.0) + 1.0  # device initialisation logs its own notices
+    _started = True
+
+
+@contextlib.contextmanager
+def native_stderr_hidden():
+    """Hide what C++ code writes to the process's stderr (file descriptor 2) inside the block,
+    where Python's ``sys.stderr`` redirection cannot reach; show it if the block fails."""
     import tempfile
 
     sys.stderr.flush()
@@ -32,9 +44,7 @@ def start_tensorflow_quietly() -> None:
     with tempfile.TemporaryFile() as captured:
         os.dup2(captured.fileno(), 2)
         try:
-            import tensorflow as tf
-
-            tf.constant(0.0) + 1.0  # device initialisation logs its own notices
+            yield
         except BaseException:
             os.dup2(saved, 2)
             captured.seek(0)
@@ -43,7 +53,6 @@ def start_tensorflow_quietly() -> None:
         finally:
             os.dup2(saved, 2)
             os.close(saved)
-    _started = True
 
 
 def native_bfloat16() -> bool:

@@ -237,10 +237,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.failure: str | None = None
         self._predict = tf.function(lambda inputs: gan.generator(inputs, training=False))
         self._writer = HistoryWriter(run_dir / HISTORY_FILE)
-        self._progress = ProgressBar(
-            schedule.total_steps, unit="step", enabled=progress,
-            stateful_metrics=["phase", "mse", "d_loss", "g_loss", "feature_matching", "d_real", "d_fake", "val_mse"],
-        )
+        self._progress = ProgressBar(schedule.total_steps, unit="step", enabled=progress)
         # Wall time accumulates across resumes, so runs can be compared at equal time.
         self._seconds_before = history[-1].get("seconds", 0.0) if history else 0.0
         self._started = time.monotonic()

@@ -254,9 +254,16 @@ def test_importing_the_inference_api_prints_nothing():
     import sys
 
     environment = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
-    script = "from outpaint_lib.inference import Outpainter; import tensorflow as tf; tf.constant(1.0) * 2"
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=environment)
-    assert result.returncode == 0 and result.stderr == "" and result.stdout == ""
+    for runtime in ("auto", "keras"):  # LiteRT, and the fallback that starts TensorFlow
+        script = (
+            "import numpy as np\n"
+            "from outpaint_lib.inference import Outpainter\n"
+            f"painter = Outpainter.load(runtime={runtime!r})\n"
+            "rounds = painter.outpaint_rounds(np.full((64, 96, 3), 90, np.uint8), times=2)\n"
+        )
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                                env=environment)
+        assert result.returncode == 0 and result.stderr == "" and result.stdout == "", (runtime, result.stderr)
 
 
 def test_a_very_wide_image_is_painted_from_the_parts_next_to_its_strips(outpainter, monkeypatch):

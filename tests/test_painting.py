@@ -227,3 +227,24 @@ def test_on_a_terminal_the_bar_goes_to_stderr_and_stdout_holds_only_the_summary(
     assert result.returncode == 0
     assert result.stdout.startswith("painted 1 image(s)") and len(result.stdout.splitlines()) == 1
     assert b"4/4" in drawn and b"round" in drawn
+
+
+def test_small_images_share_one_batch_and_large_ones_are_taken_a_few_at_a_time(checkpoint, tmp_path, monkeypatch):
+    from outpaint_lib import painting
+    from outpaint_lib.inference import Outpainter
+    from outpaint_lib.painting import paint_files
+
+    folder = tmp_path / "crops"
+    folder.mkdir()
+    for index in range(20):
+        Image.fromarray(smooth_image(32, 16, seed=index)).save(folder / f"crop_{index:02d}.png")
+    outpainter = Outpainter.load(checkpoint, precision="float32")
+    batches = []
+    original = outpainter.outpaint_batch
+    monkeypatch.setattr(outpainter, "outpaint_batch", lambda images, *rest: batches.append(len(images)) or original(images, *rest))
+    outcome = paint_files([folder], tmp_path / "out", outpainter=outpainter, progress=False)
+    assert len(outcome.written) == 20 and batches == [20]
+    batches.clear()
+    monkeypatch.setattr(painting, "CHUNK_PIXELS", 3 * 32 * 16)  # three of these images' worth
+    paint_files([folder], tmp_path / "again", outpainter=outpainter, progress=False)
+    assert batches == [3] * 6 + [2]

@@ -18,7 +18,7 @@ def test_the_bar_draws_on_a_terminal_and_never_on_stdout(capsys):
     bar.advance(2)
     bar.close()
     drawn = terminal.getvalue()
-    assert "5/5" in drawn and "round" in drawn
+    assert "5/5 rounds [========================]" in drawn and drawn.endswith("\n")
     assert capsys.readouterr().out == ""
 
 
@@ -41,9 +41,10 @@ def test_a_one_round_job_has_no_bar():
 
 def test_keras_values_are_shown_beside_the_count():
     terminal = Terminal()
-    bar = ProgressBar(10, stream=terminal, stateful_metrics=["phase"])
+    bar = ProgressBar(10, stream=terminal)
     bar.update(4, values=[("phase", 1), ("mse", 0.25)])
-    assert "4/10" in terminal.getvalue() and "phase: 1" in terminal.getvalue() and "mse: 0.25" in terminal.getvalue()
+    drawn = terminal.getvalue()
+    assert " 4/10 steps [=========>" in drawn and "phase: 1" in drawn and "mse: 0.25" in drawn and "left" in drawn
 
 
 def test_a_shell_gets_the_bar_on_stderr_a_notebook_in_its_cell(monkeypatch):
