@@ -93,12 +93,16 @@ def command_paint(arguments: argparse.Namespace) -> int:
 
 
 def command_evaluate(arguments: argparse.Namespace) -> int:
-    from outpaint_lib.evaluation import evaluate_folder, evaluate_full_resolution
+    import dataclasses
+
+    from outpaint_lib.evaluation import evaluate_folder, evaluate_full_resolution, evaluate_recursive
     from outpaint_lib.files import atomic_write_text, check_output_file
     from outpaint_lib.inference import Outpainter
 
     if arguments.full_resolution and arguments.size:
         raise OutpaintError("--full-resolution scores each photo at its own size: leave out --size")
+    if arguments.rounds and (arguments.baselines_only or not arguments.full_resolution):
+        raise OutpaintError("--rounds widens each photo at its own size with the model: give --full-resolution")
     if arguments.baselines_only and not (arguments.size or arguments.full_resolution):
         raise OutpaintError("--baselines-only has no model to take the size from: give --size (or --full-resolution)")
     if arguments.json:
@@ -119,6 +123,12 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
         passes = "the mean of its passes over each photo and its mirror image" if outpainter.mirror_average else "one pass"
         print(f"model: {arguments.checkpoint}, {passes}")
     print(report.table())
+    if arguments.rounds:
+        recursive = evaluate_recursive(outpainter, arguments.data, arguments.rounds, limit=arguments.limit,
+                                       progress=not arguments.quiet)
+        print(f"after {arguments.rounds} rounds at full resolution ({recursive['images']} photos), the outermost "
+              f"round against the photo: brightness {recursive['brightness']:.3f}, detail {recursive['detail']:.3f}")
+        report = dataclasses.replace(report, recursive=recursive)
     if arguments.json:
         atomic_write_text(arguments.json, json.dumps(report.to_dict(), indent=2) + "\n")
     return 0
@@ -347,6 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--baselines-only", dest="baselines_only", action="store_true", help="no model: baselines alone (needs --size or --full-resolution)")
     evaluate.add_argument("--full-resolution", dest="full_resolution", action="store_true",
                           help="score each photo at its own size, widened back as paint widens it (blended)")
+    evaluate.add_argument("--rounds", type=_positive, metavar="N",
+                          help="with --full-resolution: also widen each photo N times and score the outermost "
+                               "round's brightness and detail against the photo")
     evaluate.add_argument("--limit", type=_positive, help="only the first N images")
     evaluate.add_argument("--json", help="write the scores here as JSON")
     _add_single_pass(evaluate)

@@ -19,7 +19,7 @@ from outpaint_lib.pipeline import scan_folder
 from outpaint_lib.errors import DataError, ImageError
 from outpaint_lib.images import find_images, load_image, load_square
 from outpaint_lib.inference import Outpainter
-from outpaint_lib.metrics import strip_scores
+from outpaint_lib.metrics import outer_round_scores, strip_scores
 from outpaint_lib.progress import ProgressBar
 
 METRICS = ("rmse", "psnr", "ssim", "streaks", "detail", "seam")
@@ -35,6 +35,7 @@ class EvaluationReport:
     skipped: int
     scores: dict[str, dict[str, float]]  # method -> metric -> mean over images
     mirror_average: bool | None = None  # how the model's strips were made; None without a model
+    recursive: dict[str, float] | None = None  # evaluate_recursive's scores, when asked for
 
     def describe(self) -> str:
         if self.size is None:
@@ -138,6 +139,32 @@ def evaluate_full_resolution(
     scores = {name: _mean_scores(rows) for name, rows in methods.items()}
     mirror_average = outpainter.mirror_average if outpainter is not None else None
     return EvaluationReport(str(data_dir), None, scored, skipped, scores, mirror_average)
+
+
+def evaluate_recursive(outpainter: Outpainter, data_dir: str | os.PathLike, rounds: int = 5,
+                       limit: int | None = None, progress: bool = True) -> dict[str, float]:
+    """Widen each photo at its own size ``rounds`` times (both sides, ``paint``'s defaults) and
+    score the outermost round against the photo: mean brightness and detail ratios (1 is the
+    photo's own). Recursion feeds on its own output, so this is where drift shows."""
+    paths = find_images(data_dir)
+    if not paths:
+        raise DataError(f"no images found under {data_dir}")
+    paths = paths[:limit] if limit else paths
+    rows = []
+    bar = ProgressBar(len(paths), unit="photo", enabled=progress)
+    for path in paths:
+        bar.advance()
+        try:
+            photo = load_image(path)
+        except ImageError:
+            continue
+        results = outpainter.outpaint_rounds(photo, times=rounds)
+        outermost = (results[-1].shape[1] - results[-2].shape[1]) // 2 if rounds > 1 else \
+            (results[-1].shape[1] - photo.shape[1]) // 2
+        rows.append(outer_round_scores(photo, results[-1], outermost))
+    bar.close()
+    means = {key: float(np.nanmean([row[key] for row in rows])) for key in ("brightness", "detail")}
+    return {"rounds": rounds, "images": len(rows), **means}
 
 
 def _mean_scores(rows: list[dict[str, float]]) -> dict[str, float]:

@@ -128,3 +128,21 @@ def strip_scores(ground_truth: np.ndarray, output: np.ndarray, strip_width: int)
         "detail": strip_detail(ground_truth, output, strip_width),
         "seam": strip_seam(ground_truth, output, strip_width),
     }
+
+
+def outer_round_scores(photo: np.ndarray, widened: np.ndarray, columns: int) -> dict[str, float]:
+    """How the outermost ``columns`` on each side of a recursively ``widened`` photo compare with
+    the ``photo`` itself (no truth exists out there): ``brightness``, their mean grey level over
+    the photo's (1 keeps the light; far ends that darken fall below), and ``detail``, their mean
+    absolute Laplacian over the photo's (a smear falls toward 0)."""
+    if widened.shape[0] != photo.shape[0] or widened.shape[1] < photo.shape[1] + 2 * columns:
+        raise ValueError(f"{widened.shape} is not {photo.shape} widened by {columns} columns a side")
+    outer = [widened[:, :columns], widened[:, -columns:]]
+    grey = [cv2.cvtColor(part.astype(np.float32), cv2.COLOR_RGB2GRAY).mean() for part in outer]
+    photo_grey = cv2.cvtColor(photo.astype(np.float32), cv2.COLOR_RGB2GRAY).mean()
+    return {
+        "brightness": _ratio(float(np.mean(grey)), float(photo_grey)),
+        "detail": _ratio(float(np.mean([_mean_absolute_laplacian(part) for part in outer])),
+                         _mean_absolute_laplacian(photo)),
+    }
+

@@ -93,3 +93,16 @@ def test_evaluate_command_full_resolution_and_the_size_it_needs(checkpoint, wide
     assert result.returncode != 0 and "--size" in result.stderr and "Traceback" not in result.stderr
     result = run_cli("evaluate", "--data", str(wide_photos), "--baselines-only", "--full-resolution")
     assert result.returncode == 0, result.stderr
+
+
+def test_recursive_rounds_score_the_outermost_columns(checkpoint, tmp_path):
+    from conftest import smooth_image
+
+    from outpaint_lib.evaluation import evaluate_recursive
+    from outpaint_lib.inference import Outpainter
+
+    for index in range(3):
+        Image.fromarray(smooth_image(32, 48, seed=index)).save(tmp_path / f"photo_{index}.png")
+    scores = evaluate_recursive(Outpainter.load(checkpoint, precision="float32"), tmp_path, rounds=3, progress=False)
+    assert scores["rounds"] == 3 and scores["images"] == 3
+    assert 0 < scores["brightness"] < 3 and scores["detail"] >= 0

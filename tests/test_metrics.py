@@ -133,3 +133,19 @@ def test_ratio_metrics_are_undefined_against_a_flat_truth():
     textured = _textured(16, 32)
     assert math.isnan(strip_detail(flat, textured, 8))
     assert math.isnan(strip_seam(flat, textured, 8))
+
+
+def test_the_outermost_round_is_scored_against_the_photo():
+    from outpaint_lib.metrics import outer_round_scores
+
+    rng = np.random.default_rng(0)
+    photo = rng.integers(60, 200, size=(40, 60, 3)).astype(np.uint8)
+    darker_flat = np.concatenate([np.full((40, 10, 3), 65, np.uint8), photo, np.full((40, 10, 3), 65, np.uint8)], axis=1)
+    scores = outer_round_scores(photo, darker_flat, 10)
+    assert scores["detail"] == 0.0
+    assert scores["brightness"] == pytest.approx(65 / photo.mean(), rel=0.02)  # equal channels: grey is the mean
+    same = np.concatenate([photo[:, :10], photo, photo[:, -10:]], axis=1)
+    assert outer_round_scores(photo, same, 10)["brightness"] == pytest.approx(
+        np.mean([photo[:, :10].mean(), photo[:, -10:].mean()]) / photo.mean(), rel=0.02)
+    with pytest.raises(ValueError):
+        outer_round_scores(photo, photo, 10)
