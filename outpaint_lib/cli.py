@@ -148,7 +148,8 @@ def command_samples(arguments: argparse.Namespace) -> int:
     from outpaint_lib.files import atomic_write_bytes, check_output_file
     from outpaint_lib.images import ImageError, encode_image, encoding_for, find_images, load_square
     from outpaint_lib.inference import Outpainter
-    from outpaint_lib.showcase import sample_sheet
+    from outpaint_lib.images import load_image
+    from outpaint_lib.showcase import full_resolution_sheet, sample_sheet
 
     output = check_output_file(arguments.output)
     encoding_for(output.suffix)  # an unknown suffix fails now, not after the work
@@ -156,6 +157,19 @@ def command_samples(arguments: argparse.Namespace) -> int:
     if not files:
         raise OutpaintError(f"no images in {arguments.data}")
     outpainter = Outpainter.load(arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average)
+    if arguments.full_resolution:
+        photos = []
+        for path in evenly_spaced(files, arguments.count):
+            try:
+                photos.append(load_image(path))
+            except ImageError as error:
+                print(f"outpaint samples: skipped {path}: {error}", file=sys.stderr)
+        if not photos:
+            raise OutpaintError(f"none of the images taken from {arguments.data} could be read")
+        sheet = full_resolution_sheet(outpainter, photos)
+        atomic_write_bytes(output, encode_image(sheet, output.suffix))
+        print(f"{arguments.output}: {len(photos)} photo(s) at their own size ({sheet.shape[1]} x {sheet.shape[0]} px)")
+        return 0
     size = outpainter.config.image_size
     truths = []
     for path in evenly_spaced(files, arguments.count):
@@ -371,6 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
     samples.add_argument("-o", "--output", required=True, help="image path; its suffix (.png, .jpg, ...) sets the format")
     samples.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
     samples.add_argument("--count", type=_positive, default=8)
+    samples.add_argument("--full-resolution", dest="full_resolution", action="store_true",
+                         help="paint each photo at its own size (outer quarters hidden, widened back) beside the photo")
     samples.add_argument("--recursive", metavar="IMAGE", help="image for the recursive rows (default: the first one taken)")
     samples.add_argument("--times", type=_positive, default=5, help="recursive rounds")
     _add_single_pass(samples)

@@ -18,6 +18,7 @@ from outpaint_lib.pipeline import augment
 from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.models import parameter_counts
+from outpaint_lib.images import resize
 from outpaint_lib.postprocess import hide_strips
 from outpaint_lib.runtime import native_bfloat16
 
@@ -155,6 +156,26 @@ def sample_sheet(outpainter: Outpainter, truths: list[np.ndarray], recursive_sou
     strip[:, left : left + widened.shape[1]] = widened
     caption = label_row([f"{times} recursive rounds from one input"], grid.shape[1], size)
     return np.concatenate([header, grid, caption, strip], axis=0)
+
+
+def full_resolution_sheet(outpainter: Outpainter, photos: list[np.ndarray], height: int = 240) -> np.ndarray:
+    """What a user sees: per row, a photo widened back after hiding round(H/4) columns a side
+    (``paint``'s defaults, painted at the photo's own size), beside the photo itself; each row is
+    then shown at ``height`` pixels, so that photos of any size line up."""
+    rows = []
+    for photo in photos:
+        strip = strip_width_of(photo.shape[0])
+        painted = outpainter.outpaint(np.ascontiguousarray(photo[:, strip : photo.shape[1] - strip]))
+        width = int(round(photo.shape[1] * height / photo.shape[0]))
+        gap = np.full((height, max(4, height // 40), 3), 255, np.uint8)
+        rows.append(np.concatenate([resize(painted, width, height), gap, resize(photo, width, height)], axis=1))
+    widest = max(row.shape[1] for row in rows)
+    rows = [np.pad(row, ((0, max(4, height // 40)), (0, widest - row.shape[1]), (0, 0)), constant_values=255)
+            for row in rows]
+    half = (widest - max(4, height // 40)) // 2
+    header = np.concatenate([label_row(["painted (outer quarters of the height)"], half, height),
+                             label_row(["the photo"], widest - half, height)], axis=1)
+    return np.concatenate([header, *rows], axis=0)
 
 
 def label_row(labels: list[str], column_width: int, image_size: int) -> np.ndarray:

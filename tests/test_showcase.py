@@ -6,7 +6,7 @@ from outpaint_lib.config import PAPER, PAPER_LOCAL
 from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.showcase import (
-    comparison_rows, label_row, parameter_table, plot_evaluation, plot_image_grid, plot_rounds,
+    comparison_rows, full_resolution_sheet, label_row, parameter_table, plot_evaluation, plot_image_grid, plot_rounds,
     plot_split, runtime_summary, sample_sheet,
 )
 
@@ -83,3 +83,15 @@ def test_samples_command_writes_the_sheet(checkpoint, tmp_path):
 def test_samples_command_reports_an_empty_folder(checkpoint, tmp_path):
     result = run_cli("samples", "--data", str(tmp_path), "--checkpoint", str(checkpoint), "-o", str(tmp_path / "sheet.png"))
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "no images" in result.stderr
+
+
+def test_the_full_resolution_sheet_shows_each_photo_painted_beside_itself(outpainter):
+    photos = [smooth_image(40, 60, seed=1), smooth_image(64, 48, seed=2)]
+    sheet = full_resolution_sheet(outpainter, photos, height=80)
+    gap = 4
+    header = 10  # label_row's height for 80-pixel rows
+    assert sheet.shape == (header + 2 * (80 + gap), 2 * 120 + gap, 3)
+    first = sheet[header : header + 80]
+    assert (first[:, 120 : 120 + gap] == 255).all()  # the white gap between painted and photo
+    from outpaint_lib.images import resize
+    np.testing.assert_array_equal(first[:, 120 + gap :], resize(photos[0], 120, 80))
