@@ -57,7 +57,7 @@ def strip_width_for(height: int, config: OutpaintConfig) -> int:
 class Outpainter:
     """A loaded generator and how to composite its strips. ``Outpainter.load(folder)``."""
 
-    generator: object
+    generator: object  # a Keras generator, or its LiteRT export (``lite.LitePredictor``)
     config: OutpaintConfig
     blend: bool = True
     mirror_average: bool = True
