@@ -84,10 +84,10 @@ def paint_files(
 ) -> PaintOutcome:
     """Outpaint every input into ``output_dir/<stem>.png`` (written atomically), or, for one
     input and an ``output_dir`` with an image suffix, into that file; as wide as one of
-    ``times``, ``width`` or ``aspect`` says (one round if none), on ``side``
-    (see ``Outpainter.outpaint``). Files that
-    fail are collected with a one-line reason (and passed to ``on_failure`` as they happen);
-    the others are still painted. Files that are not images (a folder's notes, a file without
+    ``times``, ``width`` or ``aspect`` says (one round if none), on ``side`` (see
+    ``Outpainter.outpaint``). Files that fail are collected with a one-line reason (and passed
+    to ``on_failure`` as they happen), a photo already as wide as the target among them; the
+    others are still painted. Files that are not images (a folder's notes, a file without
     extension that does not decode, a repeat) are skipped with their reason (``on_skip``).
     Inputs holding no candidate image at all raise ``NothingToPaint`` before the model loads."""
     started = time.perf_counter()
