@@ -138,6 +138,30 @@ def plot_evaluation(report: EvaluationReport) -> Figure:
     return figure
 
 
+def plot_rmse_detail(points: dict[str, tuple[float, float]], bars: tuple[float, float] | None = None,
+                     title: str = "") -> Figure:
+    """Runs and fills on one plane: strip RMSE (lower is better) against detail (1 is the
+    photo's own sharpness), where the two pull against each other; ``bars`` shades the corner
+    that meets an RMSE ceiling and a detail floor."""
+    figure = Figure(figsize=(6.5, 4.5))
+    axis = figure.subplots()
+    if bars is not None:
+        ceiling, floor = bars
+        axis.axvspan(0, ceiling, ymin=0, ymax=1, color="#eef6ee", zorder=0)
+        axis.axhline(floor, color="#7a9a7a", linestyle="--", linewidth=0.8)
+        axis.axvline(ceiling, color="#7a9a7a", linestyle="--", linewidth=0.8)
+    for label, (rmse, detail) in points.items():
+        axis.scatter([rmse], [detail], s=18, color="#1f4e79" if not label.startswith("fill") else "#9aa9b9")
+        axis.annotate(label, (rmse, detail), fontsize=7, xytext=(4, 3), textcoords="offset points")
+    rmses = [rmse for rmse, _ in points.values()] + ([bars[0]] if bars else [])
+    axis.set_xlim(min(rmses) - 1, max(rmses) + 2)
+    axis.set_xlabel("strip RMSE (0-255), lower is better")
+    axis.set_ylabel("detail (painted / true), 1 is the photo's")
+    axis.set_title(title, fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
 def sample_sheet(outpainter: Outpainter, truths: list[np.ndarray], recursive_source: np.ndarray, times: int = 5) -> np.ndarray:
     """One uint8 picture: per row, known centre | output (blended) | ground truth, under a row of
     column labels; below, a recursive ``times``-round result of ``recursive_source``, centred."""

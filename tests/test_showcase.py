@@ -6,8 +6,8 @@ from outpaint_lib.config import PAPER, PAPER_LOCAL
 from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.showcase import (
-    comparison_rows, full_resolution_sheet, label_row, parameter_table, plot_evaluation, plot_image_grid, plot_rounds,
-    plot_split, runtime_summary, sample_sheet,
+    comparison_rows, full_resolution_sheet, label_row, parameter_table, plot_evaluation, plot_image_grid,
+    plot_rmse_detail, plot_rounds, plot_split, runtime_summary, sample_sheet,
 )
 
 from conftest import smooth_image, tiny
@@ -57,6 +57,10 @@ def test_figures_are_drawn(outpainter):
     report = EvaluationReport("photos", 32, 5, 0, {"model": {"rmse": 20.0, "psnr": 22.0, "ssim": 0.6},
                                                     "telea": {"rmse": 30.0, "psnr": 18.0, "ssim": 0.5}})
     assert len(plot_evaluation(report).axes) == 2
+    figure = plot_rmse_detail({"model": (29.3, 0.2), "fill: Telea": (32.3, 0.13)}, bars=(27.5, 0.5))
+    (axis,) = figure.axes
+    assert [text.get_text() for text in axis.texts] == ["model", "fill: Telea"]
+    assert axis.get_xlim()[0] < 27.5 < 29.3 < axis.get_xlim()[1]
 
 
 def test_text_summaries():
