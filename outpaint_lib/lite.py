@@ -60,7 +60,12 @@ def export(folder: str | os.PathLike) -> Path:
         archive.track(generator)
         archive.add_endpoint("serve", lambda inputs: generator(inputs, training=False), input_signature=[signature])
         archive.write_out(saved_model, verbose=False)
-        model = tf.lite.TFLiteConverter.from_saved_model(saved_model, signature_keys=["serve"]).convert()
+        converter = tf.lite.TFLiteConverter.from_saved_model(saved_model, signature_keys=["serve"])
+        # Weights stored in float16 halve the file; they are widened back once, at load, and the
+        # computation stays float32 (tests/test_lite.py bounds the difference to Keras).
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
+        model = converter.convert()
     with atomic_path(folder / LITE_MODEL_FILE) as temporary:
         Path(temporary).write_bytes(model)
     source = {"weights_sha256": weights_digest(folder), "tensorflow": tf.__version__}
