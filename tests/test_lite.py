@@ -107,3 +107,12 @@ def test_painting_on_litert_never_imports_tensorflow(exported, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "0 False False"
     assert result.stderr == ""  # LiteRT's delegate notice stays hidden
+
+
+def test_large_batches_run_in_slices_with_the_same_result(exported, monkeypatch):
+    predictor = lite.LitePredictor.load(exported)
+    inputs = np.random.default_rng(3).random((lite.BATCH * 2 + 3, 32, 32, 4), dtype=np.float32)
+    whole = predictor(inputs)
+    monkeypatch.setattr(lite, "BATCH", len(inputs))
+    np.testing.assert_allclose(whole, lite.LitePredictor.load(exported)(inputs), atol=1e-6)
+    assert whole.shape == (len(inputs), 32, 32, 3)
