@@ -83,7 +83,10 @@ def _number(value) -> str:
 
 
 def _in_notebook() -> bool:
-    return "ipykernel" in sys.modules
+    """Running inside a Jupyter kernel (not merely with Jupyter's modules imported)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return shell is not None and hasattr(shell, "kernel")
 
 
 def _default_stream() -> TextIO:

@@ -49,11 +49,14 @@ def test_keras_values_are_shown_beside_the_count():
 
 def test_a_shell_gets_the_bar_on_stderr_a_notebook_in_its_cell(monkeypatch):
     import sys
+    import types
 
     from outpaint_lib import progress
 
-    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
-    assert ProgressBar().stream is sys.stderr
-    monkeypatch.setitem(sys.modules, "ipykernel", object())
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))  # imported, no kernel
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: None))
+    assert ProgressBar().stream is sys.stderr and not ProgressBar(stream=io.StringIO()).enabled
+    kernel_shell = types.SimpleNamespace(kernel=object())
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: kernel_shell))
     bar = ProgressBar(stream=io.StringIO())
     assert bar.enabled and progress._default_stream() is sys.stdout  # a notebook's output is no terminal
