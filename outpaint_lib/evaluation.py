@@ -18,7 +18,7 @@ from outpaint_lib.config import strip_width_of
 from outpaint_lib.pipeline import scan_folder
 from outpaint_lib.errors import DataError, ImageError
 from outpaint_lib.images import find_images, load_image, load_square
-from outpaint_lib.inference import Outpainter
+from outpaint_lib.inference import Outpainter, strip_width_for
 from outpaint_lib.metrics import outer_round_scores, strip_scores
 from outpaint_lib.progress import ProgressBar
 
@@ -158,10 +158,9 @@ def evaluate_recursive(outpainter: Outpainter, data_dir: str | os.PathLike, roun
             photo = load_image(path)
         except ImageError:
             continue
-        results = outpainter.outpaint_rounds(photo, times=rounds)
-        outermost = (results[-1].shape[1] - results[-2].shape[1]) // 2 if rounds > 1 else \
-            (results[-1].shape[1] - photo.shape[1]) // 2
-        rows.append(outer_round_scores(photo, results[-1], outermost))
+        widened = outpainter.outpaint(photo, times=rounds)
+        outermost = strip_width_for(photo.shape[0], outpainter.config)  # what every round adds a side
+        rows.append(outer_round_scores(photo, widened, outermost))
     bar.close()
     means = {key: float(np.nanmean([row[key] for row in rows])) for key in ("brightness", "detail")}
     return {"rounds": rounds, "images": len(rows), **means}
