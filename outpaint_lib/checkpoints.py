@@ -81,10 +81,12 @@ def load_checkpoint(path: str | os.PathLike, gan) -> dict:
     return state
 
 
-def restore_latest(run_dir: str | os.PathLike, gan) -> dict | None:
+def restore_latest(run_dir: str | os.PathLike, gan, tidy: bool = True) -> dict | None:
     """Load the newest checkpoint that loads completely, warning about each damaged one.
-    Returns its state, or None when the run has no usable checkpoint."""
-    _remove_temporaries(run_dir)
+    Returns its state, or None when the run has no usable checkpoint. ``tidy`` removes what an
+    interrupted write left behind: the one process that writes the run does it."""
+    if tidy:
+        _remove_temporaries(run_dir)
     for path in list_checkpoints(run_dir):
         try:
             return load_checkpoint(path, gan)

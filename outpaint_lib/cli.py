@@ -47,7 +47,11 @@ def command_train(arguments: argparse.Namespace) -> int:
         validate_every=arguments.validate_every,
         resume=arguments.resume,
         progress=not arguments.quiet,
+        initial_generator=arguments.initial_generator,
+        strategy=arguments.strategy,
     )
+    if not result.chief:
+        return 0  # the chief reports the run
     if result.step == result.start_step:
         print(f"the run in {result.run_dir} is already complete ({result.step} steps); nothing was trained")
         return 0
@@ -320,6 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--resume", action="store_true",
                           help="continue from the newest complete checkpoint, with the run's own data, validation and "
                                "settings (an option that differs from them is refused)")
+    training.add_argument("--initial-generator", dest="initial_generator", metavar="GENERATOR_DIR",
+                          help="start from this generator's weights (same architecture): fine-tune a pretrained one")
+    training.add_argument("--distribute", choices=["none", "mirrored", "multi-worker"], default="none",
+                          help="one device (default); every local GPU; or the workers TF_CONFIG lists")
+    training.add_argument("--devices", type=_positive, metavar="N",
+                          help="mirrored: the first N GPUs, or N logical CPU devices on a machine without GPUs")
     training.add_argument("--quiet", action="store_true", help="no progress bar")
     training.set_defaults(handler=command_train)
 
@@ -422,6 +432,19 @@ def build_parser() -> argparse.ArgumentParser:
 TENSORFLOW_COMMANDS = ("summary", "train", "evaluate", "samples", "export")
 
 
+def _start_tensorflow(arguments: argparse.Namespace) -> None:
+    """Start TensorFlow quietly. Its runtime fixes the devices and the collectives when it
+    starts, so a training run's distribution strategy is made first (``arguments.strategy``)."""
+    from outpaint_lib.runtime import native_stderr_hidden, start_tensorflow_quietly
+
+    if arguments.command == "train":
+        with native_stderr_hidden():
+            from outpaint_lib.distribution import make_strategy
+
+            arguments.strategy = make_strategy(arguments.distribute, arguments.devices)
+    start_tensorflow_quietly()  # paint starts it only if it falls back from LiteRT to Keras
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import logging
 
@@ -431,11 +454,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem is not None:
         print(f"outpaint paint: error: {problem}", file=sys.stderr)
         return 2
-    if arguments.command in TENSORFLOW_COMMANDS:
-        from outpaint_lib.runtime import start_tensorflow_quietly
-
-        start_tensorflow_quietly()  # paint starts it only if it falls back from LiteRT to Keras
     try:
+        if arguments.command in TENSORFLOW_COMMANDS:
+            _start_tensorflow(arguments)
         return arguments.handler(arguments)
     except OutpaintError as error:
         print(f"outpaint {arguments.command}: error: {error}", file=sys.stderr)

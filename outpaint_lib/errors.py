@@ -42,3 +42,7 @@ class TargetError(OutpaintError, ValueError):
 
 class TrainingError(OutpaintError):
     """A run that cannot start or continue; the message says why and what was kept."""
+
+
+class DistributionError(OutpaintError, ValueError):
+    """A distribution that cannot be set up: its devices, its cluster or its batch split."""

@@ -14,6 +14,7 @@ from keras import ops
 from outpaint_lib import geometry, losses
 from outpaint_lib.config import OutpaintConfig
 from outpaint_lib.models import build_discriminator, build_generator
+from outpaint_lib.pipeline import make_example
 from outpaint_lib.schedule import Schedule
 
 
@@ -28,6 +29,22 @@ def learning_rate(config: OutpaintConfig, initial: float, updates: int):
     if config.learning_rate_decay == "constant" or updates < 1:
         return initial
     return keras.optimizers.schedules.CosineDecay(initial, decay_steps=updates, alpha=config.final_learning_rate_fraction)
+
+
+def replica_share(loss):
+    """A replica's part of the global mean loss: a strategy sums the replicas' gradients, so
+    each replica differentiates its own batch's mean divided by their number (a no-op on one
+    device). Every replica's batch is the same size, the global batch being divisible."""
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss / replicas if replicas > 1 else loss
+
+
+def _reducible(logs: dict) -> dict:
+    """Keras 3 averages a step's logs over a multi-worker strategy's replicas along axis 0,
+    which a scalar lacks (tensorflow/tensorflow#72388): there, each gets an axis of length 1."""
+    if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+        return {key: ops.reshape(value, (1,)) for key, value in logs.items()}
+    return logs
 
 
 class OutpaintGAN(keras.Model):
@@ -76,18 +93,24 @@ class OutpaintGAN(keras.Model):
             if self.train_function is not None:
                 self.make_train_function(force=True)
 
-    def call(self, inputs, training=False):
-        return self.generator(inputs, training=training)
+    def call(self, images, training=False):
+        """The generator's painting of a batch of training images, whose strips it does not
+        see: what ``fit`` calls to build the model under a distribution strategy."""
+        return self.generator(make_example(images, self.config)["input"], training=training)
 
-    def train_step(self, batch):
+    def train_step(self, images):
+        """One step of the current phase on a batch of whole images (in the model's range).
+        The generator's input and the hidden strips are cut from them here, in the step: a
+        batch of one tensor is what every strategy can split and reduce."""
+        batch = make_example(images, self.config)
         if self._phase == 1:
-            return self._generator_update(batch, adversarial=False)
+            return _reducible(self._generator_update(batch, adversarial=False))
         if self._phase == 2:
-            return self._discriminator_update(batch)
+            return _reducible(self._discriminator_update(batch))
         logs = self._discriminator_update(batch)
         for _ in range(self.config.generator_updates_per_step):
             generator_logs = self._generator_update(batch, adversarial=True)
-        return {**logs, **generator_logs}
+        return _reducible({**logs, **generator_logs})
 
     @property
     def _patch(self) -> bool:
@@ -128,7 +151,8 @@ class OutpaintGAN(keras.Model):
                 loss = losses.hinge_discriminator_loss(real_verdict, fake_verdict)
             else:
                 loss = losses.discriminator_loss(real_verdict, fake_verdict, config.log_epsilon)
-        gradients = tape.gradient(loss, variables)
+            share = replica_share(loss)
+        gradients = tape.gradient(share, variables)
         self.discriminator_optimizer.apply_gradients(zip(gradients, variables))
         return {"d_loss": loss, "d_real": ops.mean(real_verdict), "d_fake": ops.mean(fake_verdict)}
 
@@ -158,6 +182,7 @@ class OutpaintGAN(keras.Model):
                     loss = loss + config.feature_matching_weight * matching
                     logs["feature_matching"] = matching
                 logs["g_loss"] = loss
-        gradients = tape.gradient(loss, variables)
+            share = replica_share(loss)
+        gradients = tape.gradient(share, variables)
         self.generator_optimizer.apply_gradients(zip(gradients, variables))
         return {"mse": reconstruction, **logs}

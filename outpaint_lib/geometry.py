@@ -19,7 +19,7 @@ from outpaint_lib.config import OutpaintConfig
 GENERATOR_STRIDES = {"paper": 2, "keras256": 4, "unet": 8}
 
 _NUMPY_OPS = types.SimpleNamespace(
-    concatenate=np.concatenate, broadcast_to=np.broadcast_to, mean=np.mean, ones=np.ones, zeros=np.zeros,
+    concatenate=np.concatenate, mean=np.mean, repeat=np.repeat, ones_like=np.ones_like, zeros_like=np.zeros_like,
     convert_to_tensor=np.asarray,
 )
 
@@ -76,16 +76,16 @@ def masked_input(centre, strip_width: int, fill: str = "mean"):
     """
     ops = _ops(centre)
     centre = ops.convert_to_tensor(centre)
-    fill_shape = tuple(centre.shape[:-2]) + (strip_width, centre.shape[-1])
+    # Built from slices of the centre, not from its shape: a batch may have no static size.
     if fill == "edge":
-        left = ops.broadcast_to(centre[..., :, :1, :], fill_shape)
-        right = ops.broadcast_to(centre[..., :, -1:, :], fill_shape)
+        left = ops.repeat(centre[..., :, :1, :], strip_width, axis=-2)
+        right = ops.repeat(centre[..., :, -1:, :], strip_width, axis=-2)
     else:
-        left = right = ops.broadcast_to(ops.mean(centre, axis=(-3, -2, -1), keepdims=True), fill_shape)
+        mean = ops.mean(centre, axis=(-3, -2, -1), keepdims=True)
+        left = right = ops.repeat(ops.zeros_like(centre[..., :, :1, :]) + mean, strip_width, axis=-2)
     filled = ops.concatenate([left, centre, right], axis=-2)
-    mask_strip = ops.ones(tuple(centre.shape[:-2]) + (strip_width, 1), dtype=centre.dtype)
-    mask_centre = ops.zeros(tuple(centre.shape[:-1]) + (1,), dtype=centre.dtype)
-    mask = ops.concatenate([mask_strip, mask_centre, mask_strip], axis=-2)
+    mask_strip = ops.repeat(ops.ones_like(centre[..., :, :1, :1]), strip_width, axis=-2)
+    mask = ops.concatenate([mask_strip, ops.zeros_like(centre[..., :1]), mask_strip], axis=-2)
     return ops.concatenate([filled, mask], axis=-1)
 
 

@@ -27,6 +27,9 @@ from outpaint_lib.postprocess import to_model_range
 logger = logging.getLogger(__name__)
 
 AUGMENT_PROBABILITY = 1 / 3
+# Worker i of a distributed run draws from seed + i * SHARD_SEED_STRIDE: far from the seeds that
+# resumes derive from the step (seed + step).
+SHARD_SEED_STRIDE = 1_000_003
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,25 +144,39 @@ def training_dataset(
     augment_images: bool | None = None,
     seed: int | None = None,
     cache: bool = True,
+    batch_size: int | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> tf.data.Dataset:
-    """An endless, shuffled, batched dataset of training examples.
+    """An endless, shuffled dataset of batches of training images in the model's range;
+    ``OutpaintGAN.train_step`` cuts each into the generator's input and the hidden strips.
 
     ``seed`` fixes the shuffle order and the augmentation draws; a resumed run passes a seed
     derived from its step so that it does not replay the data it has already seen.
     ``cache`` keeps the decoded uint8 images in memory (about 49 kB each at 128 px).
+    ``batch_size`` (default: the configuration's) is one replica's under a distribution, and
+    ``shard`` = (index, count) keeps every count-th file from the index-th on: one worker's share.
     """
-    if len(folder.paths) < config.batch_size:
-        raise DataError(
-            f"{folder.root} has {len(folder.paths)} usable images, fewer than one batch of "
-            f"{config.batch_size}"
-        )
+    batch_size = config.batch_size if batch_size is None else batch_size
     seed = config.seed if seed is None else seed
+    paths = folder.paths
+    if shard is not None:
+        index, count = shard
+        paths = paths[index::count]
+        seed += SHARD_SEED_STRIDE * index  # the workers' augmentation draws differ too
+    if len(paths) < batch_size:
+        share = "" if shard is None else f" in worker {shard[0]}'s share of {shard[1]}"
+        raise DataError(
+            f"{folder.root} has {len(paths)} usable images{share}, fewer than one batch of {batch_size}"
+        )
     augment_images = config.augment if augment_images is None else augment_images
-    dataset = _decoded(folder.paths, config.image_size)
+    dataset = _decoded(paths, config.image_size)
     if cache:
         dataset = dataset.cache()
-    dataset = dataset.shuffle(min(len(folder.paths), 10_000), seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.repeat()
+    # Shuffled after the repeat, with one random stream for the whole endless sequence: every
+    # iterator over this dataset yields the same sequence. (Under a distribution strategy Keras
+    # takes a first batch from an iterator of its own before training, and a reshuffle per
+    # iterator would make a distributed run see other batches than a single-device one.)
+    dataset = dataset.repeat().shuffle(min(len(paths), 10_000), seed=seed, reshuffle_each_iteration=False)
     if augment_images:
         size = config.image_size
 
@@ -176,11 +193,8 @@ def training_dataset(
             lambda index, image: tf.image.stateless_random_flip_left_right(image, seed=[seed, index]),
             num_parallel_calls=tf.data.AUTOTUNE,
         )
-    dataset = dataset.map(
-        lambda image: make_example(to_model_range(image, config.value_range), config),
-        num_parallel_calls=tf.data.AUTOTUNE,
-    )
-    return dataset.batch(config.batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.map(lambda image: to_model_range(image, config.value_range), num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
 def evaluation_dataset(folder: ImageFolder, config: OutpaintConfig, limit: int | None = None) -> tf.data.Dataset:

@@ -11,6 +11,8 @@ import contextlib
 import os
 import sys
 
+from outpaint_lib.errors import OutpaintError
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 _started = False
@@ -45,6 +47,8 @@ def native_stderr_hidden():
         os.dup2(captured.fileno(), 2)
         try:
             yield
+        except OutpaintError:
+            raise  # our own errors say all there is to say, in one line
         except BaseException:
             os.dup2(saved, 2)
             captured.seek(0)

@@ -20,20 +20,21 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from outpaint_lib import checkpoints, geometry
+from outpaint_lib import checkpoints, distribution, geometry
 from outpaint_lib.config import OutpaintConfig, architecture_differences
 from outpaint_lib.pipeline import ImageFolder, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
-from outpaint_lib.errors import ConfigError, TrainingError
+from outpaint_lib.errors import ConfigError, OutpaintError, TrainingError
 from outpaint_lib.files import atomic_write_bytes, atomic_write_text, check_output_folder
 from outpaint_lib.gan import OutpaintGAN
-from outpaint_lib.generator_files import save_generator
+from outpaint_lib.generator_files import read_config, save_generator
 from outpaint_lib.history import HistoryWriter, truncate_history
 from outpaint_lib.images import encode_png
 from outpaint_lib.plotting import plot_phase_losses
 from outpaint_lib.postprocess import hide_strips, paste_centre, to_uint8
 from outpaint_lib.progress import ProgressBar
 from outpaint_lib.run_folder import (
-    CONFIG_FILE, GENERATOR_FOLDER, HISTORY_FILE, PHASE_ONE_GENERATOR_FOLDER, PLOT_FILE, RUN_FILE, SAMPLES_FOLDER,
+    CONFIG_FILE, GENERATOR_FOLDER, GENERATOR_WEIGHTS_FILE, HISTORY_FILE, PHASE_ONE_GENERATOR_FOLDER, PLOT_FILE,
+    RUN_FILE, SAMPLES_FOLDER,
 )
 from outpaint_lib.schedule import Schedule
 
@@ -51,6 +52,7 @@ class TrainingResult:
     step: int
     schedule: Schedule
     history: list[dict]
+    chief: bool = True  # False in the workers of a distributed run, which record nothing
 
 
 def train(
@@ -66,6 +68,8 @@ def train(
     sample_images: int = 4,
     resume: bool = False,
     progress: bool = True,
+    initial_generator: str | os.PathLike | None = None,
+    strategy: tf.distribute.Strategy | None = None,
 ) -> TrainingResult:
     """Train ``config`` on the images under ``data_dir`` for ``total_steps`` steps split by the
     preset's phase ratios, writing everything into ``run_dir``.
@@ -75,26 +79,44 @@ def train(
     validation, steps and settings it was started with: ``data_dir``, ``val_dir`` and
     ``total_steps`` may be omitted, and any that differs from the run's is refused, as is a
     configuration that differs in anything but its precision (how this machine computes).
+
+    ``initial_generator``, a generator folder of the same architecture (``checkpoint/``, or
+    another run's ``generator/``), starts a new run from its weights: pretraining on one dataset,
+    then fine-tuning on another. ``strategy`` (see ``distribution.make_strategy``) spreads each
+    step over several devices or machines; ``config.batch_size`` stays the global batch, and only
+    the chief process writes the run folder. A run may be resumed under another strategy.
     """
     if checkpoint_every < 1 or validate_every < 1:
         raise TrainingError("checkpoint and validation intervals must be at least 1 step")
+    strategy = strategy or tf.distribute.get_strategy()
+    chief = distribution.is_chief(strategy)
+    distribution.check_batch_split(strategy, config.batch_size)
     run_dir = check_output_folder(run_dir)
+    if resume and initial_generator is not None:
+        raise TrainingError("a resumed run continues from its own checkpoint: drop the initial generator")
     if resume:
         total_steps, data_dir, val_dir = _check_resume(config, run_dir, total_steps, data_dir, val_dir)
     else:
-        _check_new_run(run_dir, total_steps, data_dir)
+        # The chief may already have started the run folder that the other workers join.
+        _check_new_run(run_dir, total_steps, data_dir, existing_run_allowed=not chief)
+    if initial_generator is not None:
+        _check_initial_generator(config, initial_generator)
     schedule = Schedule.split(total_steps, config.phase_ratios)
     for phase in schedule.empty_phases(config.phase_ratios):
         logger.warning("phase %d gets no step in a run of %d steps: give it more steps", phase, total_steps)
 
     # The data is checked before the run folder is made: a run that cannot start leaves none.
     train_folder, val_folder = _folders(config, data_dir, val_dir, validation_images)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    if chief:
+        run_dir.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
-    gan = OutpaintGAN(config)
-    gan.compile(schedule=schedule)
+    with strategy.scope():
+        gan = OutpaintGAN(config)
+        gan.compile(schedule=schedule)
+    if initial_generator is not None:
+        gan.generator.load_weights(Path(initial_generator) / GENERATOR_WEIGHTS_FILE)
 
-    state = checkpoints.restore_latest(run_dir, gan) if resume else None
+    state = checkpoints.restore_latest(run_dir, gan, tidy=chief) if resume else None
     if resume and state is None:
         # Starting again at step 0 would cut the history back to nothing: refuse, keep it all.
         raise TrainingError(
@@ -102,9 +124,14 @@ def train(
             "Start the run again in another folder"
         )
     start_step = state["step"] if state else 0
-    history = truncate_history(run_dir / HISTORY_FILE, start_step)
-    config.save(run_dir / CONFIG_FILE)
-    atomic_write_text(run_dir / RUN_FILE, _run_description(schedule, data_dir, val_folder))
+    history = []
+    if chief:
+        history = truncate_history(run_dir / HISTORY_FILE, start_step)
+        config.save(run_dir / CONFIG_FILE)
+        description = _run_description(schedule, data_dir, val_folder, initial_generator)
+        if resume:  # what the run was started from stays recorded
+            description = _keep_initial_generator(run_dir / RUN_FILE, description)
+        atomic_write_text(run_dir / RUN_FILE, description)
 
     # The random state of a run at step s is derived from (seed, s): initialisation, dropout
     # and the data order and augmentation continue from there rather than replaying step 0.
@@ -113,27 +140,35 @@ def train(
     gan.phase = schedule.phase_at(start_step)
     monitor = TrainingMonitor(
         gan, run_dir, schedule, start_step, history,
-        validation=_validation_batches(val_folder, config, validation_images),
+        validation=_validation_batches(val_folder, config, validation_images) if chief else [],
         sample_images=sample_images,
         checkpoint_every=checkpoint_every,
         validate_every=validate_every,
-        progress=progress,
+        progress=progress and chief,
+        chief=chief,
     )
     remaining = total_steps - start_step
     try:
         if remaining > 0:
-            dataset = training_dataset(train_folder, config, seed=random_seed)
+            dataset = distribution.distribute_dataset(
+                strategy, config.batch_size,
+                lambda batch_size, shard: training_dataset(
+                    train_folder, config, seed=random_seed, batch_size=batch_size, shard=shard
+                ),
+            )
             gan.fit(dataset, epochs=1, steps_per_epoch=remaining, shuffle=False, verbose=0, callbacks=[monitor])
         if monitor.failure:
             raise TrainingError(monitor.failure)
         monitor.finish()
     finally:
         monitor.close()
-    return TrainingResult(run_dir, start_step, monitor.step, schedule, monitor.history)
+    return TrainingResult(run_dir, start_step, monitor.step, schedule, monitor.history, chief)
 
 
-def _check_new_run(run_dir: Path, total_steps: int | None, data_dir) -> None:
-    if checkpoints.list_checkpoints(run_dir) or (run_dir / CONFIG_FILE).exists():
+def _check_new_run(run_dir: Path, total_steps: int | None, data_dir, existing_run_allowed: bool = False) -> None:
+    if existing_run_allowed:
+        pass
+    elif checkpoints.list_checkpoints(run_dir) or (run_dir / CONFIG_FILE).exists():
         raise TrainingError(f"{run_dir} already holds a run: pass --resume to continue it, or choose another folder")
     if total_steps is None or total_steps < 1:
         raise TrainingError("the number of training steps must be given and at least 1")
@@ -176,21 +211,44 @@ def _check_resume(config: OutpaintConfig, run_dir: Path, total_steps: int | None
     return saved_steps, saved_data, saved_validation
 
 
+def _check_initial_generator(config: OutpaintConfig, folder) -> None:
+    """Refuse, before anything is built, a generator folder that is incomplete or whose
+    architecture is not the run's."""
+    try:
+        saved = read_config(folder)
+    except OutpaintError as error:
+        raise TrainingError(f"cannot start from that generator: {error}") from None
+    differences = architecture_differences(saved, config)
+    if differences:
+        details = ", ".join(f"{key} ({getattr(saved, key)!r} there, {getattr(config, key)!r} here)" for key in differences)
+        raise TrainingError(f"cannot start from {folder}: its architecture differs in {details}")
+
+
+def _keep_initial_generator(path: Path, description: str) -> str:
+    try:
+        started_from = json.loads(path.read_text()).get("initial_generator")
+    except (OSError, ValueError):
+        return description
+    if started_from is None:
+        return description
+    return json.dumps({**json.loads(description), "initial_generator": started_from}, indent=2) + "\n"
+
+
 def _same_folder(first, second) -> bool:
     return Path(first).resolve() == Path(second).resolve()
 
 
-def _run_description(schedule: Schedule, data_dir, val_folder: ImageFolder) -> str:
-    return json.dumps(
-        {
-            "total_steps": schedule.total_steps,
-            "phase_steps": list(schedule.phase_steps),
-            "data": str(data_dir),
-            "validation": str(val_folder.root),
-            "validation_files": len(val_folder.paths),
-        },
-        indent=2,
-    ) + "\n"
+def _run_description(schedule: Schedule, data_dir, val_folder: ImageFolder, initial_generator=None) -> str:
+    description = {
+        "total_steps": schedule.total_steps,
+        "phase_steps": list(schedule.phase_steps),
+        "data": str(data_dir),
+        "validation": str(val_folder.root),
+        "validation_files": len(val_folder.paths),
+    }
+    if initial_generator is not None:
+        description["initial_generator"] = str(initial_generator)
+    return json.dumps(description, indent=2) + "\n"
 
 
 def _folders(config, data_dir, val_dir, validation_images) -> tuple[ImageFolder, ImageFolder]:
@@ -219,12 +277,18 @@ def _validation_batches(folder: ImageFolder, config: OutpaintConfig, limit: int)
 
 class TrainingMonitor(keras.callbacks.Callback):
     """Drives the schedule and records the run: phase switches, history rows, validation MSE,
-    sample sheets, the phase-loss plot, checkpoints and the non-finite-loss guard."""
+    sample sheets, the phase-loss plot, checkpoints and the non-finite-loss guard.
+
+    Every worker of a distributed run switches phases and guards its losses (the logs are
+    already averaged over all replicas, so all stop at the same step); only the ``chief``
+    records anything.
+    """
 
     def __init__(self, gan: OutpaintGAN, run_dir: Path, schedule: Schedule, start_step: int, history: list[dict], *,
                  validation: list[dict], sample_images: int, checkpoint_every: int,
-                 validate_every: int, progress: bool):
+                 validate_every: int, progress: bool, chief: bool = True):
         super().__init__()
+        self.chief = chief
         self.gan = gan
         self.run_dir = run_dir
         self.schedule = schedule
@@ -236,7 +300,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.validate_every = validate_every
         self.failure: str | None = None
         self._predict = tf.function(lambda inputs: gan.generator(inputs, training=False))
-        self._writer = HistoryWriter(run_dir / HISTORY_FILE)
+        self._writer = HistoryWriter(run_dir / HISTORY_FILE) if chief else None
         self._progress = ProgressBar(schedule.total_steps, unit="step", enabled=progress)
         # Wall time accumulates across resumes, so runs can be compared at equal time.
         self._seconds_before = history[-1].get("seconds", 0.0) if history else 0.0
@@ -260,6 +324,8 @@ class TrainingMonitor(keras.callbacks.Callback):
             self.gan.stop_training = True
             return
         self.step += 1
+        if not self.chief:
+            return
         row = {"step": self.step, "phase": phase, **values}
         row["seconds"] = round(self._seconds_before + time.monotonic() - self._started, 3)
         at_end = self.step == self.schedule.total_steps
@@ -318,6 +384,8 @@ class TrainingMonitor(keras.callbacks.Callback):
     def finish(self) -> None:
         """Make sure the end of the run is checkpointed and plotted (also after a resume that
         found nothing left to do)."""
+        if not self.chief:
+            return
         saved = checkpoints.list_checkpoints(self.run_dir)
         if not saved or saved[0].name != f"step-{self.step:09d}":
             self.checkpoint()
@@ -326,4 +394,5 @@ class TrainingMonitor(keras.callbacks.Callback):
 
     def close(self) -> None:
         self._progress.close()
-        self._writer.close()
+        if self._writer is not None:
+            self._writer.close()

@@ -4,7 +4,6 @@ import tensorflow as tf
 
 from outpaint_lib import losses
 from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL, UNET
-from outpaint_lib.pipeline import make_example
 from outpaint_lib.postprocess import to_model_range
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.schedule import Schedule
@@ -14,9 +13,7 @@ from conftest import smooth_image, tiny
 
 def one_batch_dataset(config, count=4):
     images = np.stack([smooth_image(config.image_size, config.image_size, seed) for seed in range(count)])
-    dataset = tf.data.Dataset.from_tensor_slices(images).map(
-        lambda image: make_example(to_model_range(image, config.value_range), config)
-    )
+    dataset = tf.data.Dataset.from_tensor_slices(images).map(lambda image: to_model_range(image, config.value_range))
     return dataset.batch(count).repeat()
 
 

@@ -6,7 +6,9 @@ from PIL import Image
 
 from outpaint_lib import geometry
 from outpaint_lib.config import KERAS256, PAPER
-from outpaint_lib.pipeline import DataError, augment, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
+from outpaint_lib.pipeline import (
+    DataError, augment, evaluation_dataset, evenly_spaced, make_example, scan_folder, training_dataset,
+)
 from outpaint_lib.images import load_square
 
 from conftest import smooth_image, tiny
@@ -49,7 +51,8 @@ def test_too_few_images_for_a_batch(image_folder):
 @pytest.mark.parametrize("preset", [PAPER, KERAS256], ids=["mask", "crop"])
 def test_training_batches_have_the_layout_and_range_of_the_preset(image_folder, preset):
     config = tiny(preset, batch_size=4, augment=False)
-    batch = next(iter(training_dataset(scan_folder(image_folder, 32), config)))
+    image = next(iter(training_dataset(scan_folder(image_folder, 32), config)))
+    batch = make_example(image, config)  # as the GAN's train step cuts it
     channels, width = (4, 32) if preset.input_mode == "mask" else (3, 16)
     assert batch["input"].shape == (4, 32, width, channels)
     assert batch["strips"].shape == (4, 32, 16, 3) and batch["image"].shape == (4, 32, 32, 3)
@@ -73,9 +76,9 @@ def test_evaluation_data_is_unaugmented_ordered_and_decoded_like_the_files(image
 def test_seeded_augmentation_is_reproducible_and_varies(image_folder):
     config = tiny(batch_size=4, augment=True)
     folder = scan_folder(image_folder, 32)
-    first = next(iter(training_dataset(folder, config, seed=5)))["image"].numpy()
-    again = next(iter(training_dataset(folder, config, seed=5)))["image"].numpy()
-    other = next(iter(training_dataset(folder, config, seed=6)))["image"].numpy()
+    first = next(iter(training_dataset(folder, config, seed=5))).numpy()
+    again = next(iter(training_dataset(folder, config, seed=5))).numpy()
+    other = next(iter(training_dataset(folder, config, seed=6))).numpy()
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, other)
 
@@ -83,9 +86,9 @@ def test_seeded_augmentation_is_reproducible_and_varies(image_folder):
 def test_horizontal_flip_mirrors_about_half_the_images_and_nothing_else(image_folder):
     config = tiny(batch_size=12)
     folder = scan_folder(image_folder, 32)
-    plain = next(iter(training_dataset(folder, config, seed=2)))["image"].numpy()
-    flipped = next(iter(training_dataset(folder, config.replace(horizontal_flip=True), seed=2)))["image"].numpy()
-    again = next(iter(training_dataset(folder, config.replace(horizontal_flip=True), seed=2)))["image"].numpy()
+    plain = next(iter(training_dataset(folder, config, seed=2))).numpy()
+    flipped = next(iter(training_dataset(folder, config.replace(horizontal_flip=True), seed=2))).numpy()
+    again = next(iter(training_dataset(folder, config.replace(horizontal_flip=True), seed=2))).numpy()
     np.testing.assert_array_equal(flipped, again)
     mirrored = [np.array_equal(f, p[:, ::-1]) for p, f in zip(plain, flipped)]
     unchanged = [np.array_equal(f, p) for p, f in zip(plain, flipped)]
@@ -123,3 +126,17 @@ def test_evenly_spaced_spans_the_whole_list():
     assert evenly_spaced(list(range(10)), 3) == [0, 4, 9]
     assert evenly_spaced(list(range(10)), 1) == [0]
     assert evenly_spaced([1, 2], 8) == [1, 2]
+
+
+def test_workers_read_disjoint_shares_of_the_files_in_their_own_batch_size(image_folder):
+    config = tiny(batch_size=4, augment=False)
+    folder = scan_folder(image_folder, 32)
+    for index in range(2):
+        share = next(iter(training_dataset(folder, config, batch_size=3, shard=(index, 2)))).numpy()
+        assert share.shape[0] == 3
+        own = [load_square(path, 32).astype(np.float32) / 255 for path in folder.paths[index::2]]
+        others = [load_square(path, 32).astype(np.float32) / 255 for path in folder.paths[1 - index :: 2]]
+        assert all(any(np.allclose(image, file) for file in own) for image in share)
+        assert not any(np.allclose(image, file) for image in share for file in others)
+    with pytest.raises(DataError, match="in worker 1's share of 2, fewer than one batch of 8"):
+        training_dataset(folder, config, batch_size=8, shard=(1, 2))

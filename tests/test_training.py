@@ -174,3 +174,26 @@ def test_a_run_that_cannot_start_leaves_no_run_folder(tmp_path):
     with pytest.raises(OutpaintError):
         train(tiny(), tmp_path / "empty", tmp_path / "run", 4, progress=False)
     assert not (tmp_path / "run").exists()
+
+
+def test_a_run_can_start_from_another_runs_generator(training_images, tmp_path):
+    first = train(tiny(), training_images, tmp_path / "pretrained", 2, progress=False)
+    # A run of one discriminator step leaves the generator as it started: exactly the loaded one.
+    config = tiny(phase_ratios=(0, 1, 0))
+    result = train(config, training_images, tmp_path / "fine", 1, progress=False,
+                   initial_generator=first.run_dir / "generator")
+    started, _ = load_generator(first.run_dir / "generator")
+    ended, _ = load_generator(result.run_dir / "generator")
+    for before, after in zip(started.weights, ended.weights):
+        np.testing.assert_array_equal(before.numpy(), after.numpy())
+    assert json.loads((result.run_dir / "run.json").read_text())["initial_generator"] == str(first.run_dir / "generator")
+
+
+def test_starting_from_a_generator_of_another_architecture_is_refused(training_images, tmp_path):
+    first = train(tiny(), training_images, tmp_path / "pretrained", 1, progress=False)
+    with pytest.raises(TrainingError, match="architecture differs in width_multiplier"):
+        train(tiny(width_multiplier=1 / 8), training_images, tmp_path / "other", 1, progress=False,
+              initial_generator=first.run_dir / "generator")
+    with pytest.raises(TrainingError, match="cannot start from that generator: checkpoint folder not found"):
+        train(tiny(), training_images, tmp_path / "missing", 1, progress=False, initial_generator=tmp_path / "nowhere")
+    assert not (tmp_path / "other").exists() and not (tmp_path / "missing").exists()
