@@ -166,9 +166,8 @@ def train(
 
 
 def _check_new_run(run_dir: Path, total_steps: int | None, data_dir, existing_run_allowed: bool = False) -> None:
-    if existing_run_allowed:
-        pass
-    elif checkpoints.list_checkpoints(run_dir) or (run_dir / CONFIG_FILE).exists():
+    holds_a_run = checkpoints.list_checkpoints(run_dir) or (run_dir / CONFIG_FILE).exists()
+    if holds_a_run and not existing_run_allowed:
         raise TrainingError(f"{run_dir} already holds a run: pass --resume to continue it, or choose another folder")
     if total_steps is None or total_steps < 1:
         raise TrainingError("the number of training steps must be given and at least 1")
