@@ -94,8 +94,9 @@ def train(
     run_dir = check_output_folder(run_dir)
     if resume and initial_generator is not None:
         raise TrainingError("a resumed run continues from its own checkpoint: drop the initial generator")
+    started_from = initial_generator  # recorded in run.json, and kept there by a resume
     if resume:
-        total_steps, data_dir, val_dir = _check_resume(config, run_dir, total_steps, data_dir, val_dir)
+        total_steps, data_dir, val_dir, started_from = _check_resume(config, run_dir, total_steps, data_dir, val_dir)
     else:
         # The chief may already have started the run folder that the other workers join.
         _check_new_run(run_dir, total_steps, data_dir, existing_run_allowed=not chief)
@@ -128,10 +129,7 @@ def train(
     if chief:
         history = truncate_history(run_dir / HISTORY_FILE, start_step)
         config.save(run_dir / CONFIG_FILE)
-        description = _run_description(schedule, data_dir, val_folder, initial_generator)
-        if resume:  # what the run was started from stays recorded
-            description = _keep_initial_generator(run_dir / RUN_FILE, description)
-        atomic_write_text(run_dir / RUN_FILE, description)
+        atomic_write_text(run_dir / RUN_FILE, _run_description(schedule, data_dir, val_folder, started_from))
 
     # The random state of a run at step s is derived from (seed, s): initialisation, dropout
     # and the data order and augmentation continue from there rather than replaying step 0.
@@ -176,8 +174,8 @@ def _check_new_run(run_dir: Path, total_steps: int | None, data_dir, existing_ru
 
 
 def _check_resume(config: OutpaintConfig, run_dir: Path, total_steps: int | None, data_dir, val_dir):
-    """The run's own total steps, data and validation folders, after refusing any request that
-    would silently change them or its configuration."""
+    """The run's own total steps, data and validation folders and the generator it started
+    from, after refusing any request that would silently change them or its configuration."""
     if not (run_dir / CONFIG_FILE).exists():
         raise TrainingError(f"nothing to resume in {run_dir}: no {CONFIG_FILE}")
     try:
@@ -192,7 +190,7 @@ def _check_resume(config: OutpaintConfig, run_dir: Path, total_steps: int | None
     saved_validation = None if description.get("validation") == saved_data else description.get("validation")
     architecture = architecture_differences(saved, config)
     if architecture:
-        details = ", ".join(f"{key} ({getattr(saved, key)!r} saved, {getattr(config, key)!r} now)" for key in architecture)
+        details = _differences(saved, config, architecture, "saved", "now")
         raise TrainingError(f"cannot resume {run_dir}: the architecture differs in {details}")
     requested = {
         key: (getattr(saved, key), getattr(config, key))
@@ -207,7 +205,7 @@ def _check_resume(config: OutpaintConfig, run_dir: Path, total_steps: int | None
     if requested:
         details = "; ".join(f"{key}: the run's {old!r}, not {new!r}" for key, (old, new) in requested.items())
         raise TrainingError(f"cannot resume {run_dir} with other settings than it was started with ({details})")
-    return saved_steps, saved_data, saved_validation
+    return saved_steps, saved_data, saved_validation, description.get("initial_generator")
 
 
 def _check_initial_generator(config: OutpaintConfig, folder) -> None:
@@ -219,18 +217,14 @@ def _check_initial_generator(config: OutpaintConfig, folder) -> None:
         raise TrainingError(f"cannot start from that generator: {error}") from None
     differences = architecture_differences(saved, config)
     if differences:
-        details = ", ".join(f"{key} ({getattr(saved, key)!r} there, {getattr(config, key)!r} here)" for key in differences)
+        details = _differences(saved, config, differences, "there", "here")
         raise TrainingError(f"cannot start from {folder}: its architecture differs in {details}")
 
 
-def _keep_initial_generator(path: Path, description: str) -> str:
-    try:
-        started_from = json.loads(path.read_text()).get("initial_generator")
-    except (OSError, ValueError):
-        return description
-    if started_from is None:
-        return description
-    return json.dumps({**json.loads(description), "initial_generator": started_from}, indent=2) + "\n"
+def _differences(first: OutpaintConfig, second: OutpaintConfig, keys, first_label: str, second_label: str) -> str:
+    return ", ".join(
+        f"{key} ({getattr(first, key)!r} {first_label}, {getattr(second, key)!r} {second_label})" for key in keys
+    )
 
 
 def _same_folder(first, second) -> bool:

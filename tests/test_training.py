@@ -187,6 +187,8 @@ def test_a_run_can_start_from_another_runs_generator(training_images, tmp_path):
     for before, after in zip(started.weights, ended.weights):
         np.testing.assert_array_equal(before.numpy(), after.numpy())
     assert json.loads((result.run_dir / "run.json").read_text())["initial_generator"] == str(first.run_dir / "generator")
+    train(config, None, result.run_dir, resume=True, progress=False)  # a resume keeps the record
+    assert json.loads((result.run_dir / "run.json").read_text())["initial_generator"] == str(first.run_dir / "generator")
 
 
 def test_starting_from_a_generator_of_another_architecture_is_refused(training_images, tmp_path):
