@@ -86,6 +86,7 @@ def command_paint(arguments: argparse.Namespace) -> int:
         arguments.inputs, arguments.output, checkpoint=arguments.checkpoint, times=arguments.times,
         width=arguments.width, aspect=arguments.aspect, side=arguments.side, blend=arguments.blend, max_pixels=arguments.max_pixels, progress=not arguments.quiet,
         precision=arguments.precision, mirror_average=arguments.mirror_average, runtime=arguments.runtime,
+        steady_colour=arguments.steady_colour,
         on_failure=lambda path, message: print(f"outpaint paint: error: {path}: {message}", file=sys.stderr, flush=True),
         on_skip=lambda path, reason: print(f"outpaint paint: skipped {path}: {reason}", file=sys.stderr, flush=True),
     )
@@ -363,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the side(s) to paint; both sides get equal widths, the right one column more "
                             "when the total is odd (default: both)")
     paint.add_argument("--no-blend", dest="blend", action="store_false", help="paste the photo instead of Poisson blending")
+    paint.add_argument("--no-steady-colour", dest="steady_colour", action="store_false",
+                       help="let rounds after the first darken toward the ends as the generator paints them "
+                            "(by default each keeps the mean colour of the strip it continues)")
     paint.add_argument("--max-pixels", dest="max_pixels", type=_positive, default=DEFAULT_MAX_PIXELS,
                        help="refuse images larger than this, read from the header before decoding")
     paint.add_argument("--runtime", choices=["auto", "litert", "keras"], default="auto",

@@ -77,6 +77,7 @@ def paint_files(
     progress: bool = True,
     precision: str = "auto",
     mirror_average: bool = True,
+    steady_colour: bool = True,
     runtime: str = "auto",
     outpainter: Outpainter | None = None,
     on_failure: Callable[[str, str], None] | None = None,
@@ -105,7 +106,7 @@ def paint_files(
     else:
         check_output_folder(output)
     outpainter = outpainter or Outpainter.load(checkpoint, precision=precision, mirror_average=mirror_average,
-                                               runtime=runtime)
+                                               runtime=runtime, steady_colour=steady_colour)
     output_dir = output.parent if single_file else output
     output_dir.mkdir(parents=True, exist_ok=True)
     outcome = PaintOutcome()
@@ -142,7 +143,8 @@ def paint_files(
         for round_index in range(max(len(rounds) for *_, rounds in chunk)):
             active = [i for i, (*_, rounds) in enumerate(chunk) if round_index < len(rounds)]
             painted = outpainter.outpaint_batch([images[i] for i in active], blend,
-                                                [chunk[i][3][round_index] for i in active])
+                                                [chunk[i][3][round_index] for i in active],
+                                                round_number=round_index + 1)
             for i, image in zip(active, painted):
                 images[i] = image
             bar.advance(len(active))

@@ -17,6 +17,10 @@ BLEND_MAX_PIXELS = 1_500_000
 # image border is OpenCV's known source of ROI errors, so the destination is padded first.
 BLEND_PADDING = 2
 
+# The most ``match_mean_colour`` lightens or darkens a channel: room for the few per cent a
+# round would otherwise lose, none for turning a dark strip into sky.
+COLOUR_GAIN_LIMITS = (0.5, 2.0)
+
 
 def to_model_range(images, value_range: tuple[float, float]):
     """uint8 [0, 255] to the model's float range; NumPy arrays stay arrays (inference),
@@ -105,6 +109,22 @@ def blend_photo(canvas: np.ndarray, image: np.ndarray, left: int) -> np.ndarray:
         band = result[top : top + 256, left : left + image.shape[1]]
         band[:] = np.clip(np.rint(band + correction[top : top + 256]), 0, 255).astype(np.uint8)
     return result
+
+
+def match_mean_colour(strip: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """``strip`` (uint8 RGB, its first column adjoining ``reference``) brought, channel by
+    channel, to the mean colour of ``reference``. The gain ramps from 1 at the first column to
+    what the mean needs at the last: the strip still meets its neighbour as painted, and only
+    the falloff across it is undone, with no step where it starts."""
+    width = strip.shape[1]
+    column_means = strip.mean(axis=0, dtype=np.float64)  # width x 3
+    ramp = np.linspace(0.0, 1.0, width)[:, None] if width > 1 else np.ones((1, 1))
+    reference_mean = reference.reshape(-1, 3).mean(axis=0, dtype=np.float64)
+    # mean((1 + (gain - 1) ramp) column_means) = reference_mean, solved for the far gain.
+    far_gain = 1 + (reference_mean - column_means.mean(axis=0)) / np.maximum((ramp * column_means).mean(axis=0), 1.0)
+    far_gain = np.clip(far_gain, *COLOUR_GAIN_LIMITS)
+    gains = (1 + (far_gain - 1) * ramp).astype(np.float32)  # width x 3
+    return np.clip(np.rint(strip * gains[None]), 0, 255).astype(np.uint8)
 
 
 def _check_fits(generated: np.ndarray, centre: np.ndarray, left: int | None) -> int:

@@ -103,3 +103,23 @@ def checkpoint(tmp_path_factory):
     config = tiny()
     save_generator(build_generator(config), config, folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def lively_checkpoint(tmp_path_factory):
+    """A tiny random generator with doubled kernels: a plain random one paints an almost flat
+    grey (sigmoid of nearly zero), in which a missing mirror or colour step would go unnoticed."""
+    import keras
+
+    from outpaint_lib.generator_files import save_generator
+    from outpaint_lib.models import build_generator
+
+    keras.utils.set_random_seed(1)
+    config = tiny()
+    generator = build_generator(config)
+    for layer in generator.layers:
+        if hasattr(layer, "kernel"):
+            layer.kernel.assign(layer.kernel * 2)
+    folder = tmp_path_factory.mktemp("lively")
+    save_generator(generator, config, folder)
+    return folder

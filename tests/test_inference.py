@@ -75,20 +75,8 @@ def test_batches_give_the_same_result_as_single_images(outpainter):
 
 
 @pytest.fixture(scope="module")
-def lively(tmp_path_factory):
-    """A tiny random generator with doubled kernels: a plain random one paints an almost flat
-    grey (sigmoid of nearly zero), in which a missing mirror would go unnoticed."""
-    import keras
-
-    keras.utils.set_random_seed(1)
-    config = tiny()
-    generator = build_generator(config)
-    for layer in generator.layers:
-        if hasattr(layer, "kernel"):
-            layer.kernel.assign(layer.kernel * 2)
-    folder = tmp_path_factory.mktemp("lively")
-    save_generator(generator, config, folder)
-    return Outpainter.load(folder, precision="float32")
+def lively(lively_checkpoint):
+    return Outpainter.load(lively_checkpoint, precision="float32")
 
 
 def single_pass(outpainter):
@@ -114,6 +102,30 @@ def test_mirror_averaging_makes_outpainting_commute_with_mirroring(lively):
     # A random generator is not symmetric: one pass alone does not commute.
     once = single_pass(lively)
     assert np.abs(once.outpaint(image[:, ::-1], blend=False).astype(int) - once.outpaint(image, blend=False)[:, ::-1]).max() > 2
+
+
+def test_later_rounds_keep_the_colour_of_the_strip_they_continue(lively):
+    image = smooth_image(32, 32, seed=6)
+    drifting = Outpainter(lively.generator, lively.config, steady_colour=False)
+    steady_rounds = lively.outpaint_rounds(image, times=3, blend=False)
+    drifting_rounds = drifting.outpaint_rounds(image, times=3, blend=False)
+    np.testing.assert_array_equal(steady_rounds[0], drifting_rounds[0])  # the first round is the model's own
+    strip = 8  # a quarter of the height
+    for earlier, later in zip(steady_rounds, steady_rounds[1:]):
+        for new, continued in ((later[:, :strip], earlier[:, :strip]), (later[:, -strip:], earlier[:, -strip:])):
+            np.testing.assert_allclose(new.reshape(-1, 3).mean(0), continued.reshape(-1, 3).mean(0), atol=1.5)
+    # Without it, this generator's strips drift from the colour they continue.
+    drift = max(
+        np.abs(new.reshape(-1, 3).mean(0) - continued.reshape(-1, 3).mean(0)).max()
+        for earlier, later in zip(drifting_rounds, drifting_rounds[1:])
+        for new, continued in ((later[:, :strip], earlier[:, :strip]), (later[:, -strip:], earlier[:, -strip:]))
+    )
+    assert drift > 3, drift
+
+
+def test_rounds_are_numbered_from_one(outpainter):
+    with pytest.raises(ValueError, match="from 1"):
+        outpainter.outpaint_batch([smooth_image(32, 32)], round_number=0)
 
 
 def test_crop_mode_generators_outpaint_too(tmp_path):

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from outpaint_lib.inference import Outpainter
+
 from conftest import smooth_image
 from test_cli import run_cli
 from test_images import marked_jpeg, png_header_only
@@ -74,6 +76,22 @@ def test_recursive_rounds_and_plain_paste(checkpoint, tmp_path):
     painted = np.asarray(Image.open(out / "square.png"))
     assert painted.shape == (32, 112, 3)
     np.testing.assert_array_equal(painted[:, 40:72], smooth_image(32, 32))
+
+
+def test_paint_keeps_later_rounds_steady_in_colour_unless_told_not_to(lively_checkpoint, tmp_path):
+    photo = smooth_image(32, 32, seed=6)
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    painted = {}
+    for flags in ([], ["--no-steady-colour"]):
+        out = tmp_path / ("drifting" if flags else "steady")
+        result = run_cli("paint", str(tmp_path / "photo.png"), "-o", str(out), "--checkpoint", str(lively_checkpoint),
+                         "--times", "3", "--no-blend", "--runtime", "keras", "--precision", "float32", *flags)
+        assert result.returncode == 0, result.stderr
+        painted[bool(flags)] = np.asarray(Image.open(out / "photo.png"))
+    for drifting, image in painted.items():
+        outpainter = Outpainter.load(lively_checkpoint, precision="float32", steady_colour=not drifting)
+        np.testing.assert_array_equal(image, outpainter.outpaint(photo, times=3, blend=False))
+    assert np.abs(painted[True].astype(int) - painted[False]).max() > 3
 
 
 def test_a_missing_or_corrupt_checkpoint_is_one_clear_error(tmp_path, checkpoint):

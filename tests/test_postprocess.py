@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from outpaint_lib.postprocess import hide_strips, paste_centre, poisson_blend, to_uint8
+from outpaint_lib.postprocess import hide_strips, match_mean_colour, paste_centre, poisson_blend, to_uint8
 
 from conftest import smooth_image
 
@@ -71,3 +71,37 @@ def test_hide_strips_keeps_only_the_centre():
     hidden = hide_strips(image, 4)
     np.testing.assert_array_equal(hidden[:, 4:12], image[:, 4:12])
     assert (hidden[:, :4] == 128).all() and (hidden[:, 12:] == 128).all()
+
+
+def darkening_strip(height=20, width=16):
+    """A strip that starts at the reference's colour and loses a third of it across its width."""
+    falloff = np.linspace(1.0, 2 / 3, width)[None, :, None]
+    colour = np.array([180.0, 150.0, 90.0])
+    return np.rint(np.broadcast_to(colour * falloff, (height, width, 3))).astype(np.uint8), colour
+
+
+def test_matching_the_mean_colour_undoes_a_falloff_without_a_step_at_the_seam():
+    strip, colour = darkening_strip()
+    reference = np.broadcast_to(colour.astype(np.uint8), (20, 8, 3))
+    matched = match_mean_colour(strip, reference)
+    # The first column adjoins the reference and keeps its painted colour; the strip as a whole
+    # takes the reference's mean, channel by channel, and brightens toward its far end.
+    np.testing.assert_array_equal(matched[:, 0], strip[:, 0])
+    np.testing.assert_allclose(matched.reshape(-1, 3).mean(0), colour, atol=1.0)
+    row = matched[0, :, 0].astype(int)
+    assert np.abs(np.diff(row)).max() <= 3  # no step anywhere
+    assert np.abs(row - colour[0]).max() <= 10 < colour[0] - strip[0, -1, 0]  # the falloff of 60 is gone
+
+
+def test_a_strip_already_at_the_reference_colour_is_left_alone():
+    strip = smooth_image(20, 16, seed=3)
+    np.testing.assert_array_equal(match_mean_colour(strip, strip), strip)
+
+
+def test_the_colour_gain_is_bounded():
+    strip, _ = darkening_strip()
+    white = np.full((20, 8, 3), 255, dtype=np.uint8)
+    black = np.zeros((20, 8, 3), dtype=np.uint8)
+    # At most double at the far end, at least half: a strip never turns into the sky beside it.
+    assert match_mean_colour(strip, white)[:, -1].astype(int).max() <= 2 * strip[:, -1].max() + 1
+    np.testing.assert_allclose(match_mean_colour(strip, black)[:, -1], np.rint(strip[:, -1] * 0.5), atol=1)
