@@ -118,7 +118,7 @@ def match_mean_colour(strip: np.ndarray, reference: np.ndarray) -> np.ndarray:
     the falloff across it is undone, with no step where it starts."""
     width = strip.shape[1]
     column_means = strip.mean(axis=0, dtype=np.float64)  # width x 3
-    ramp = np.linspace(0.0, 1.0, width)[:, None] if width > 1 else np.ones((1, 1))
+    ramp = np.linspace(0.0, 1.0, width)[:, None]  # one column alone adjoins: it keeps its gain of 1
     reference_mean = reference.reshape(-1, 3).mean(axis=0, dtype=np.float64)
     # mean((1 + (gain - 1) ramp) column_means) = reference_mean, solved for the far gain.
     far_gain = 1 + (reference_mean - column_means.mean(axis=0)) / np.maximum((ramp * column_means).mean(axis=0), 1.0)

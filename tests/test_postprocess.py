@@ -96,6 +96,9 @@ def test_matching_the_mean_colour_undoes_a_falloff_without_a_step_at_the_seam():
 def test_a_strip_already_at_the_reference_colour_is_left_alone():
     strip = smooth_image(20, 16, seed=3)
     np.testing.assert_array_equal(match_mean_colour(strip, strip), strip)
+    # One column (the last round's remainder) adjoins the reference: nothing to ramp, no step.
+    grey_column = np.full((20, 1, 3), 100, dtype=np.uint8)
+    np.testing.assert_array_equal(match_mean_colour(grey_column, np.full((20, 8, 3), 200, dtype=np.uint8)), grey_column)
 
 
 def test_the_colour_gain_is_bounded():
