@@ -13,10 +13,10 @@ pass invents; their mean keeps the first and damps the second, which lowered the
 and raised SSIM on the beach validation set (see checkpoint/README.md).
 
 Recursive rounds keep the light. Photos darken toward their borders (vignetting, a sky's
-gradient): on ``../shared/data/photos`` the hidden strips are 0.95 as bright as the columns
-next to them (median), and the generator learnt that, painting 0.94. Beyond the first round,
+gradient): on ``../shared/data/photos`` the hidden strips are 0.94 as bright as the columns
+next to them (median), and the generator learnt that, painting 0.95. Beyond the first round,
 though, the columns a strip continues are painted, not a camera's, and the falloff compounds:
-the fifth round's strips kept 0.72 of the photo's brightness. With ``steady_colour`` (the
+the fifth round's strips kept 0.68 of the photo's brightness (0.90 with ``steady_colour``). With ``steady_colour`` (the
 default) every round after the first scales its new strips, channel by channel, to the mean
 colour of the strip they continue, so the first round's prediction is kept and not repeated.
 
