@@ -259,7 +259,7 @@ def test_small_images_share_one_batch_and_large_ones_are_taken_a_few_at_a_time(c
     outpainter = Outpainter.load(checkpoint, precision="float32")
     batches = []
     original = outpainter.outpaint_batch
-    monkeypatch.setattr(outpainter, "outpaint_batch", lambda images, *rest: batches.append(len(images)) or original(images, *rest))
+    monkeypatch.setattr(outpainter, "outpaint_batch", lambda images, *rest, **options: batches.append(len(images)) or original(images, *rest, **options))
     outcome = paint_files([folder], tmp_path / "out", outpainter=outpainter, progress=False)
     assert len(outcome.written) == 20 and batches == [20]
     batches.clear()
