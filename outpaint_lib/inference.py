@@ -16,9 +16,10 @@ Recursive rounds keep the light. Photos darken toward their borders (vignetting,
 gradient): on ``../shared/data/photos`` the hidden strips are 0.94 as bright as the columns
 next to them (median), and the generator learnt that, painting 0.95. Beyond the first round,
 though, the columns a strip continues are painted, not a camera's, and the falloff compounds:
-the fifth round's strips kept 0.68 of the photo's brightness (0.90 with ``steady_colour``). With ``steady_colour`` (the
+the fifth round's strips kept 0.68 of the photo's brightness. With ``steady_colour`` (the
 default) every round after the first scales its new strips, channel by channel, to the mean
-colour of the strip they continue, so the first round's prediction is kept and not repeated.
+colour of the strip they continue, so the first round's prediction is kept and not repeated:
+the fifth round then keeps 0.90.
 
 The generator runs on LiteRT when the folder holds a current export of it (``lite``) and the
 runtime is installed: nothing here then imports TensorFlow, whose import alone is most of the
