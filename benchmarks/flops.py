@@ -4,6 +4,8 @@ Forward multiply-adds count 2 FLOPs each:
 - Conv2D: 2 * H_out * W_out * k_h * k_w * C_in * C_out (dilation changes where taps read, not how many)
 - Conv2DTranspose: 2 * H_in * W_in * k_h * k_w * C_in * C_out
 - Dense: 2 * inputs * units
+- the unet's FourierUnit: its dense layer at every position, 2 * H * W * (2C)^2, and its
+  transforms, 12 products with the height's matrix and 12 with the width's: 12 * H * W * C * (H + W) * 2
 A training step costs about 3x the forward pass of each network it differentiates through
 (forward, gradient with respect to activations, gradient with respect to weights).
 Element-wise layers (activations, normalization, bias) are left out: they are not matrix work.
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 import keras
 
+from outpaint_lib.models import FourierUnit
+
 
 def forward_flops(model: keras.Model) -> int:
     """FLOPs of one forward pass of one example through ``model`` (nested models included)."""
@@ -20,6 +24,10 @@ def forward_flops(model: keras.Model) -> int:
     for layer in model.layers:
         if isinstance(layer, keras.Model):
             total += forward_flops(layer) * len(layer._inbound_nodes)
+            continue
+        if isinstance(layer, FourierUnit):
+            _, height, width, channels = layer.output.shape
+            total += 2 * height * width * (2 * channels) ** 2 + 2 * 12 * height * width * channels * (height + width)
             continue
         # Spectral normalisation wraps a convolution: the wrapped layer does the work.
         inner = layer.layer if isinstance(layer, keras.layers.Wrapper) else layer

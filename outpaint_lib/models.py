@@ -7,6 +7,7 @@ precision; every network's last activation is float32 so that losses never see b
 from __future__ import annotations
 
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
@@ -94,6 +95,72 @@ class RowContext(layers.Layer):
         return {**super().get_config(), "units": self.units}
 
 
+class GatedActivation(layers.Layer):
+    """The second half of a gated convolution: its first half of channels, through the
+    activation, times the sigmoid of its second half (the gate)."""
+
+    def __init__(self, activation: str, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activation
+
+    def call(self, inputs):
+        features, gate = ops.split(inputs, 2, axis=-1)
+        return keras.activations.get(self.activation)(features) * ops.sigmoid(gate)
+
+    def compute_output_shape(self, input_shape):
+        return *input_shape[:-1], input_shape[-1] // 2
+
+    def get_config(self):
+        return {**super().get_config(), "activation": self.activation}
+
+
+def _fourier_matrices(size):
+    """The real and imaginary parts of the unitary discrete Fourier transform over ``size``
+    points, a (possibly run-time) length: cos and -sin of 2 pi n k / size, over sqrt(size)."""
+    positions = ops.cast(ops.arange(size), "float32")
+    angles = (2 * np.pi / ops.cast(size, "float32")) * positions[:, None] * positions[None, :]
+    scale = ops.sqrt(ops.cast(size, "float32"))
+    return ops.cos(angles) / scale, -ops.sin(angles) / scale
+
+
+class FourierUnit(layers.Layer):
+    """Adds to the feature map a learned 1 x 1 mixing (a dense layer over real and imaginary
+    parts) of its 2-D Fourier spectrum, transformed back. Each spectral coefficient sums the
+    whole map, so one layer gives every position an image-wide receptive field, at any width.
+
+    The transforms are products with the transform's matrices, in float32 (bfloat16 never holds
+    a sum over the whole map): the maps here are a few dozen positions across, where that costs
+    little, and, unlike an FFT op, it converts to LiteRT's built-in operations."""
+
+    def __init__(self, units: int, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.dense = layers.Dense(2 * units, activation="relu", dtype=self.dtype_policy, name="dense")
+
+    def build(self, input_shape):
+        self.dense.build((*input_shape[:-1], 2 * self.units))
+
+    def call(self, inputs):
+        values = ops.cast(inputs, "float32")
+        height_cos, height_sin = _fourier_matrices(ops.shape(values)[1])
+        width_cos, width_sin = _fourier_matrices(ops.shape(values)[2])
+        # Forward: (C_h + i S_h) x (C_w + i S_w), with S the negated sines.
+        rows_real = ops.einsum("kh,bhwc->bkwc", height_cos, values)
+        rows_imaginary = ops.einsum("kh,bhwc->bkwc", height_sin, values)
+        real = ops.einsum("bhwc,wk->bhkc", rows_real, width_cos) - ops.einsum("bhwc,wk->bhkc", rows_imaginary, width_sin)
+        imaginary = ops.einsum("bhwc,wk->bhkc", rows_real, width_sin) + ops.einsum("bhwc,wk->bhkc", rows_imaginary, width_cos)
+        mixed = ops.cast(self.dense(ops.concatenate([real, imaginary], axis=-1)), "float32")
+        real, imaginary = ops.split(mixed, 2, axis=-1)
+        # Inverse, keeping the real part: (C_h - i S_h) X (C_w - i S_w).
+        rows_real = ops.einsum("kh,bhwc->bkwc", height_cos, real) + ops.einsum("kh,bhwc->bkwc", height_sin, imaginary)
+        rows_imaginary = ops.einsum("kh,bhwc->bkwc", height_cos, imaginary) - ops.einsum("kh,bhwc->bkwc", height_sin, real)
+        back = ops.einsum("bhwc,wk->bhkc", rows_real, width_cos) + ops.einsum("bhwc,wk->bhkc", rows_imaginary, width_sin)
+        return inputs + ops.cast(back, self.compute_dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
 class ResidualOverFill(layers.Layer):
     """The unet generator's output: its input's fill (the first three channels) plus the
     predicted correction, in float32 and clipped to the value range. At initialisation the
@@ -130,10 +197,12 @@ def _unet_generator(config: OutpaintConfig, inputs) -> keras.Model:
     filters = [scaled(count, config) for count in UNET_FILTERS]
 
     def conv(x, count, name, kernel=3, stride=1, dilation=1, activation="relu"):
-        return layers.Conv2D(
-            count, kernel, strides=stride, dilation_rate=dilation, padding="same",
-            activation=activation, dtype=dtype, name=f"generator_{name}",
+        gated = config.generator_gated_convolutions and activation is not None
+        x = layers.Conv2D(
+            2 * count if gated else count, kernel, strides=stride, dilation_rate=dilation, padding="same",
+            activation=None if gated else activation, dtype=dtype, name=f"generator_{name}",
         )(x)
+        return GatedActivation(activation, dtype=dtype, name=f"generator_{name}_gate")(x) if gated else x
 
     x = conv(inputs, filters[0], "encoder_1", kernel=5)
     skips = [x]
@@ -149,6 +218,8 @@ def _unet_generator(config: OutpaintConfig, inputs) -> keras.Model:
         )
         if index == 1 and config.generator_row_context:
             x = RowContext(filters[-1], dtype=dtype, name="generator_row_context")(x)
+    if config.generator_fourier_unit:
+        x = FourierUnit(filters[-1], dtype=dtype, name="generator_fourier_unit")(x)
     for level in reversed(range(len(skips))):
         # Convolve at the lower resolution, then resize: a quarter of the work of the reverse
         # order, and still no uneven kernel overlap to print a checkerboard.

@@ -10,7 +10,10 @@ import platform
 
 import cv2
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
+from matplotlib.patches import Rectangle
 
 from outpaint_lib import geometry
 from outpaint_lib.config import OutpaintConfig, strip_width_of
@@ -145,21 +148,48 @@ def plot_rmse_detail(points: dict[str, tuple[float, float]], bars: tuple[float, 
     that meets an RMSE ceiling and a detail floor."""
     figure = Figure(figsize=(6.5, 4.5))
     axis = figure.subplots()
-    if bars is not None:
-        ceiling, floor = bars
-        axis.axvspan(0, ceiling, ymin=0, ymax=1, color="#eef6ee", zorder=0)
-        axis.axhline(floor, color="#7a9a7a", linestyle="--", linewidth=0.8)
-        axis.axvline(ceiling, color="#7a9a7a", linestyle="--", linewidth=0.8)
     for label, (rmse, detail) in points.items():
         axis.scatter([rmse], [detail], s=18, color="#1f4e79" if not label.startswith("fill") else "#9aa9b9")
-        axis.annotate(label, (rmse, detail), fontsize=7, xytext=(4, 3), textcoords="offset points")
     rmses = [rmse for rmse, _ in points.values()] + ([bars[0]] if bars else [])
+    details = [detail for _, detail in points.values()] + ([bars[1]] if bars else [])
     axis.set_xlim(min(rmses) - 1, max(rmses) + 2)
+    axis.set_ylim(min(0.0, min(details)), max(details) + 0.1)
+    if bars is not None:
+        ceiling, floor = bars
+        left, top = axis.get_xlim()[0], axis.get_ylim()[1]
+        axis.add_patch(Rectangle((left, floor), ceiling - left, top - floor, color="#eef6ee", zorder=0))
+        axis.axhline(floor, color="#7a9a7a", linestyle="--", linewidth=0.8)
+        axis.axvline(ceiling, color="#7a9a7a", linestyle="--", linewidth=0.8)
+    _place_labels(figure, axis, points)
     axis.set_xlabel("strip RMSE (0-255), lower is better")
     axis.set_ylabel("detail (painted / true), 1 is the photo's")
     axis.set_title(title, fontsize=9)
     figure.tight_layout()
     return figure
+
+
+# Where a point's label may go, in points from the point, tried in this order.
+LABEL_OFFSETS = ((4, 2, "left"), (4, -9, "left"), (-4, 2, "right"), (-4, -9, "right"))
+
+
+def _place_labels(figure: Figure, axis, points: dict[str, tuple[float, float]]) -> None:
+    """Label each point at the first offset where its text covers no other point, no label
+    placed before it, and stays inside the axes; the first offset where none is free."""
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    inside = axis.get_window_extent(renderer)
+    placed = [Bbox.from_bounds(x - 3, y - 3, 6, 6) for x, y in axis.transData.transform(list(points.values()))]
+    for label, point in points.items():
+        for dx, dy, alignment in LABEL_OFFSETS:
+            text = axis.annotate(label, point, fontsize=7, xytext=(dx, dy), textcoords="offset points", ha=alignment)
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed) and inside.x0 <= box.x0 and box.x1 <= inside.x1:
+                break
+            text.remove()
+        else:
+            dx, dy, alignment = LABEL_OFFSETS[0]
+            text = axis.annotate(label, point, fontsize=7, xytext=(dx, dy), textcoords="offset points", ha=alignment)
+            box = text.get_window_extent(renderer)
+        placed.append(box)
 
 
 def sample_sheet(outpainter: Outpainter, truths: list[np.ndarray], recursive_source: np.ndarray, times: int = 5) -> np.ndarray:

@@ -26,7 +26,7 @@ from outpaint_lib.pipeline import ImageFolder, evaluation_dataset, evenly_spaced
 from outpaint_lib.errors import ConfigError, OutpaintError, TrainingError
 from outpaint_lib.files import atomic_write_bytes, atomic_write_text, check_output_folder
 from outpaint_lib.gan import OutpaintGAN
-from outpaint_lib.generator_files import read_config, save_generator
+from outpaint_lib.generator_files import load_generator, read_config, save_generator
 from outpaint_lib.history import HistoryWriter, truncate_history
 from outpaint_lib.images import encode_png
 from outpaint_lib.plotting import plot_phase_losses
@@ -43,6 +43,10 @@ logger = logging.getLogger(__name__)
 HELD_OUT_IMAGES = 64
 # What a resume may change: how this machine computes, not what the run is.
 RESUMABLE_CHANGES = ("precision",)
+# Parts a run's generator may add to its initial generator's architecture: a residual branch
+# that the grown generator learns from nearly silent, on top of all the weights it starts from.
+GROWN_PARTS = {"generator_fourier_unit": "generator_fourier_unit"}
+GROWN_PART_START_SCALE = 0.01
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,8 +85,8 @@ def train(
     configuration that differs in anything but its precision (how this machine computes).
 
     ``initial_generator``, a generator folder of the same architecture (``checkpoint/``, or
-    another run's ``generator/``), starts a new run from its weights: pretraining on one dataset,
-    then fine-tuning on another. ``strategy`` (see ``distribution.make_strategy``) spreads each
+    another run's ``generator/``), or of one without a part the run's adds (``GROWN_PARTS``),
+    starts a new run from its weights: pretraining on one dataset, then fine-tuning on another. ``strategy`` (see ``distribution.make_strategy``) spreads each
     step over several devices or machines; ``config.batch_size`` stays the global batch, and only
     the chief process writes the run folder. A run may be resumed under another strategy.
     """
@@ -115,7 +119,7 @@ def train(
         gan = OutpaintGAN(config)
         gan.compile(schedule=schedule)
     if initial_generator is not None:
-        gan.generator.load_weights(Path(initial_generator) / GENERATOR_WEIGHTS_FILE)
+        load_initial_generator(gan.generator, config, initial_generator)
 
     state = checkpoints.restore_latest(run_dir, gan, tidy=chief) if resume else None
     if resume and state is None:
@@ -215,10 +219,33 @@ def _check_initial_generator(config: OutpaintConfig, folder) -> None:
         saved = read_config(folder)
     except OutpaintError as error:
         raise TrainingError(f"cannot start from that generator: {error}") from None
-    differences = architecture_differences(saved, config)
+    differences = [key for key in architecture_differences(saved, config) if not _grown_part(saved, config, key)]
     if differences:
         details = _differences(saved, config, differences, "there", "here")
         raise TrainingError(f"cannot start from {folder}: its architecture differs in {details}")
+
+
+def _grown_part(saved: OutpaintConfig, config: OutpaintConfig, key: str) -> bool:
+    return key in GROWN_PARTS and not getattr(saved, key) and getattr(config, key)
+
+
+def load_initial_generator(generator: keras.Model, config: OutpaintConfig, folder) -> None:
+    """Give ``generator`` the weights saved in ``folder``. Where the run's architecture grows a
+    part the saved one lacks, every layer they share is copied, and the new part starts at a
+    hundredth of its random initial weights: the grown generator first paints almost what the
+    saved one did, and the part can still learn (a zero start would leave its ReLU no gradient)."""
+    saved = read_config(folder)
+    grown = [key for key in architecture_differences(saved, config) if _grown_part(saved, config, key)]
+    if not grown:
+        generator.load_weights(Path(folder) / GENERATOR_WEIGHTS_FILE)
+        return
+    source, _ = load_generator(folder, precision=config.precision)
+    for layer in source.layers:
+        if layer.weights:
+            generator.get_layer(layer.name).set_weights(layer.get_weights())
+    for key in grown:
+        part = generator.get_layer(GROWN_PARTS[key])
+        part.set_weights([GROWN_PART_START_SCALE * weights for weights in part.get_weights()])
 
 
 def _differences(first: OutpaintConfig, second: OutpaintConfig, keys, first_label: str, second_label: str) -> str:

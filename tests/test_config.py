@@ -117,7 +117,8 @@ def test_architecture_differences_ignore_training_settings():
 
 def test_architecture_keys_are_every_field_that_shapes_a_layer():
     # Derived from the fields' metadata, so a new architectural setting cannot be forgotten.
-    assert {"generator_upsampling", "input_fill", "generator_row_context", "image_size"} <= set(ARCHITECTURE_KEYS)
+    assert {"generator_upsampling", "input_fill", "generator_row_context", "image_size",
+            "generator_gated_convolutions", "generator_fourier_unit"} <= set(ARCHITECTURE_KEYS)
     assert not {"batch_size", "learning_rate_decay", "adversarial_weight", "precision"} & set(ARCHITECTURE_KEYS)
     assert architecture_differences(PAPER, PAPER.replace(generator_upsampling="bilinear")) == ["generator_upsampling"]
 
@@ -158,8 +159,9 @@ def test_unet_settings_that_do_not_fit_together_are_refused():
         PAPER.replace(adversarial_loss="hinge")
     with pytest.raises(ConfigError, match="feature_matching_weight needs"):
         PAPER.replace(feature_matching_weight=1.0)
-    with pytest.raises(ConfigError, match="generator_row_context needs"):
-        PAPER.replace(generator_row_context=True)
+    for key in ("generator_row_context", "generator_gated_convolutions", "generator_fourier_unit"):
+        with pytest.raises(ConfigError, match=f"{key} needs"):
+            PAPER.replace(**{key: True})
 
 
 def test_unknown_preset():

@@ -53,6 +53,26 @@ def test_the_shipped_export_matches_the_keras_generator_on_real_photos(shared_da
     assert close / total >= 0.999
 
 
+def test_the_fourier_unet_exports_and_paints_what_keras_paints(tmp_path):
+    from outpaint_lib.config import UNET
+    from outpaint_lib.models import build_generator
+
+    config = tiny(UNET, generator_fourier_unit=True)
+    generator = build_generator(config)
+    fourier = generator.get_layer("generator_fourier_unit").dense
+    fourier.set_weights([w + 0.05 for w in fourier.get_weights()])  # a branch that changes the output
+    folder = save_generator(generator, config, tmp_path / "fourier")
+    lite.export(folder)
+    keras_painter = Outpainter.load(folder, runtime="keras", precision="float32")
+    lite_painter = Outpainter.load(folder, runtime="litert")
+    for shape in ((32, 16), (32, 40)):
+        image = smooth_image(*shape, seed=shape[1])
+        np.testing.assert_allclose(
+            lite_painter.generate_strips(image[None])[0][0].astype(int),
+            keras_painter.generate_strips(image[None])[0][0].astype(int), atol=1,
+        )
+
+
 def test_a_stale_export_is_never_used(exported, tmp_path, caplog):
     folder = tmp_path / "retrained"
     shutil.copytree(exported, folder)

@@ -5,7 +5,10 @@ import tensorflow as tf
 
 from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL, UNET
 from outpaint_lib.geometry import input_stride
-from outpaint_lib.models import UNET_FILTERS, ResizeByTwo, RowContext, build_discriminator, build_generator, parameter_counts
+from outpaint_lib.models import (
+    UNET_FILTERS, FourierUnit, _fourier_matrices, GatedActivation, ResizeByTwo, RowContext, build_discriminator, build_generator,
+    parameter_counts,
+)
 
 from conftest import tiny
 
@@ -121,6 +124,10 @@ def test_unet_parameter_counts_follow_its_layer_table():
     generator = build_generator(UNET)
     assert generator.count_params() == 2_993_219
     assert build_generator(UNET.replace(generator_row_context=False)).count_params() == 2_993_219 - 65_792
+    # The candidates: gated convolutions double every convolution's outputs but the correction's
+    # (2 x 2,926,560 + 867 + 65,792); the Fourier unit adds a dense 512 -> 512 (262,656).
+    assert build_generator(UNET.replace(generator_gated_convolutions=True)).count_params() == 5_919_779
+    assert build_generator(UNET.replace(generator_fourier_unit=True)).count_params() == 2_993_219 + 262_656
     # Patch D: 4x4 convolutions 3->64->128->256->256->1 with biases, 1,711,809 weights to train,
     # and spectral normalisation's power-iteration vectors, one value per output channel (705).
     discriminator = build_discriminator(UNET)
@@ -151,6 +158,41 @@ def test_row_context_adds_one_learned_value_per_row_whatever_the_width():
     # The same rows twice as wide have the same means, so get the same context.
     wide = np.concatenate([narrow, narrow[:, :, ::-1]], axis=2)
     np.testing.assert_allclose((layer(wide).numpy() - wide)[:, :, :1], added[:, :, :1], atol=1e-5)
+
+
+def test_gated_activation_is_the_features_times_the_sigmoid_of_the_gate():
+    features = np.array([[-1.0, 2.0]], np.float32)
+    for gate, expected in ((0.0, [0.0, 1.0]), (-30.0, [0.0, 0.0]), (30.0, [0.0, 2.0])):
+        inputs = np.concatenate([features, np.full_like(features, gate)], axis=-1)
+        np.testing.assert_allclose(GatedActivation("relu")(inputs).numpy(), [expected], atol=1e-6)
+
+
+def test_fourier_matrices_are_the_unitary_discrete_fourier_transform():
+    signal = np.random.default_rng(0).normal(size=(7, 3))
+    cosines, sines = (np.asarray(m) for m in _fourier_matrices(7))
+    np.testing.assert_allclose(cosines @ signal + 1j * (sines @ signal), np.fft.fft(signal, axis=0, norm="ortho"), atol=1e-5)
+
+
+def test_fourier_unit_sees_the_whole_image_at_any_width():
+    layer = FourierUnit(2)
+    for width in (8, 13):
+        image = np.random.default_rng(width).normal(size=(1, 6, width, 2)).astype(np.float32)
+        moved = image.copy()
+        moved[0, 0, 0] += 5.0  # one pixel in the top left corner
+        change = np.abs(layer(moved).numpy() - layer(image).numpy())
+        assert change.shape == (1, 6, width, 2)
+        assert change[0, -1, -1].max() > 1e-4  # the opposite corner, far past any 3 x 3 kernel
+    # With its mixing silenced it adds nothing: the unit is a residual branch.
+    layer.dense.set_weights([np.zeros_like(w) for w in layer.dense.get_weights()])
+    np.testing.assert_allclose(layer(image).numpy(), image, atol=1e-6)
+
+
+def test_unet_candidates_paint_any_width_in_mixed_precision():
+    for changes in ({"generator_gated_convolutions": True}, {"generator_fourier_unit": True}):
+        generator = build_generator(tiny(UNET, precision="mixed_bfloat16", **changes), any_width=True)
+        inputs = np.random.default_rng(0).uniform(size=(1, 32, 40, 4)).astype(np.float32)
+        output = generator(inputs).numpy()
+        assert output.shape == (1, 32, 40, 3) and output.dtype == np.float32 and np.isfinite(output).all()
 
 
 def test_patch_discriminator_scores_cells_and_returns_its_features():

@@ -11,11 +11,11 @@ import pytest
 from PIL import Image
 
 from outpaint_lib import checkpoints, losses
-from outpaint_lib.config import PAPER_LOCAL
+from outpaint_lib.config import PAPER_LOCAL, UNET
 from outpaint_lib.errors import OutpaintError
-from outpaint_lib.generator_files import load_generator
+from outpaint_lib.generator_files import load_generator, save_generator
 from outpaint_lib.history import read_history
-from outpaint_lib.training import TrainingError, train
+from outpaint_lib.training import TrainingError, load_initial_generator, train
 
 from conftest import REPOSITORY, tiny
 
@@ -189,6 +189,27 @@ def test_a_run_can_start_from_another_runs_generator(training_images, tmp_path):
     assert json.loads((result.run_dir / "run.json").read_text())["initial_generator"] == str(first.run_dir / "generator")
     train(config, None, result.run_dir, resume=True, progress=False)  # a resume keeps the record
     assert json.loads((result.run_dir / "run.json").read_text())["initial_generator"] == str(first.run_dir / "generator")
+
+
+def test_a_generator_grows_a_fourier_unit_on_top_of_the_weights_it_starts_from(training_images, tmp_path):
+    from outpaint_lib.models import build_generator
+
+    plain_config, grown_config = tiny(UNET), tiny(UNET, generator_fourier_unit=True)
+    plain = build_generator(plain_config)
+    folder = save_generator(plain, plain_config, tmp_path / "plain")
+    grown = build_generator(grown_config)
+    load_initial_generator(grown, grown_config, folder)
+    for layer in plain.layers:
+        for before, after in zip(layer.get_weights(), grown.get_layer(layer.name).get_weights()):
+            np.testing.assert_array_equal(before, after)
+    unit = grown.get_layer("generator_fourier_unit")
+    assert 0 < np.abs(unit.dense.get_weights()[0]).max() < 0.01  # nearly silent, not dead
+    inputs = np.random.default_rng(0).uniform(size=(2, 32, 32, 4)).astype(np.float32)
+    np.testing.assert_allclose(grown(inputs).numpy(), plain(inputs).numpy(), atol=0.01)
+    # The other way round is a part the run would drop: refused, as any other difference.
+    grown_folder = save_generator(grown, grown_config, tmp_path / "grown")
+    with pytest.raises(TrainingError, match="architecture differs in generator_fourier_unit"):
+        train(plain_config, training_images, tmp_path / "shrunk", 1, progress=False, initial_generator=grown_folder)
 
 
 def test_starting_from_a_generator_of_another_architecture_is_refused(training_images, tmp_path):
