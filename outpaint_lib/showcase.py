@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox
 from matplotlib.patches import Rectangle
+from matplotlib.transforms import Bbox
 
 from outpaint_lib import geometry
 from outpaint_lib.config import OutpaintConfig, strip_width_of
