@@ -43,9 +43,10 @@ logger = logging.getLogger(__name__)
 HELD_OUT_IMAGES = 64
 # What a resume may change: how this machine computes, not what the run is.
 RESUMABLE_CHANGES = ("precision",)
-# Parts a run's generator may add to its initial generator's architecture: a residual branch
-# that the grown generator learns from nearly silent, on top of all the weights it starts from.
-GROWN_PARTS = {"generator_fourier_unit": "generator_fourier_unit"}
+# Parts a run's generator may add to its initial generator's architecture, each named alike as
+# a configuration key and as the layer it adds: a residual branch that the grown generator
+# learns from nearly silent, on top of all the weights it starts from.
+GROWN_PARTS = ("generator_fourier_unit",)
 GROWN_PART_START_SCALE = 0.01
 
 
@@ -244,7 +245,7 @@ def load_initial_generator(generator: keras.Model, config: OutpaintConfig, folde
         if layer.weights:
             generator.get_layer(layer.name).set_weights(layer.get_weights())
     for key in grown:
-        part = generator.get_layer(GROWN_PARTS[key])
+        part = generator.get_layer(key)
         part.set_weights([GROWN_PART_START_SCALE * weights for weights in part.get_weights()])
 
 

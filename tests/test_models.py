@@ -6,8 +6,8 @@ import tensorflow as tf
 from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL, UNET
 from outpaint_lib.geometry import input_stride
 from outpaint_lib.models import (
-    UNET_FILTERS, FourierUnit, _fourier_matrices, GatedActivation, ResizeByTwo, RowContext, build_discriminator, build_generator,
-    parameter_counts,
+    UNET_FILTERS, FourierUnit, GatedActivation, ResizeByTwo, RowContext, _fourier_matrices, build_discriminator,
+    build_generator, parameter_counts,
 )
 
 from conftest import tiny

@@ -65,7 +65,7 @@ def test_figures_are_drawn(outpainter):
     assert corner.get_x() + corner.get_width() == pytest.approx(27.5) and corner.get_y() == pytest.approx(0.5)
     assert corner.get_y() + corner.get_height() == pytest.approx(axis.get_ylim()[1])
     # Points closer than their labels are long still get labels that do not overprint.
-    crowded = {f"adversarial {step}": (29.9 + 0.05 * index, 0.49 - 0.01 * index) for index, step in enumerate(range(4))}
+    crowded = {f"adversarial {index}": (29.9 + 0.05 * index, 0.49 - 0.01 * index) for index in range(4)}
     figure = plot_rmse_detail(crowded, bars=(27.5, 0.5))
     renderer = figure.canvas.get_renderer()
     boxes = [text.get_window_extent(renderer) for text in figure.axes[0].texts]
