@@ -87,9 +87,10 @@ def train(
 
     ``initial_generator``, a generator folder of the same architecture (``checkpoint/``, or
     another run's ``generator/``), or of one without a part the run's adds (``GROWN_PARTS``),
-    starts a new run from its weights: pretraining on one dataset, then fine-tuning on another. ``strategy`` (see ``distribution.make_strategy``) spreads each
-    step over several devices or machines; ``config.batch_size`` stays the global batch, and only
-    the chief process writes the run folder. A run may be resumed under another strategy.
+    starts a new run from its weights: pretraining on one dataset, then fine-tuning on another.
+    ``strategy`` (see ``distribution.make_strategy``) spreads each step over several devices or
+    machines; ``config.batch_size`` stays the global batch, and only the chief process writes
+    the run folder. A run may be resumed under another strategy.
     """
     if checkpoint_every < 1 or validate_every < 1:
         raise TrainingError("checkpoint and validation intervals must be at least 1 step")
