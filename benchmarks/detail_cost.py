@@ -1,11 +1,12 @@
-"""What detail costs in RMSE when it is not the truth's: the shipped model's strips with a real
-photo's fine texture added, either another photo's (realistic, but uncorrelated with what lies
-beyond this border) or the photo's own (what a perfect detail predictor would add).
+"""What detail costs when it is not the truth's: the shipped model's strips with a real photo's
+fine texture added, either another photo's (realistic, but uncorrelated with what lies beyond
+this border) or the photo's own (what a perfect detail predictor would add), scored as
+``evaluate`` scores them.
 
 The fine texture is the true strips minus their Gaussian blur (sigma 1 px): the band the detail
-metric's 3 x 3 Laplacian sees. Adding ``scale`` times it shows, on one RMSE-detail plane, how
-far a generator that paints realistic texture without predicting it would move from the
-model's point, and that only predicted texture lowers RMSE as it raises detail.
+metric's 3 x 3 Laplacian sees. Adding ``scale`` times it shows how far from the model's scores
+a generator that paints realistic texture without predicting it would move, in RMSE, SSIM,
+detail and seam, and that only predicted texture raises detail and SSIM together.
 
     python benchmarks/detail_cost.py [--data ../shared/data/beach/val] [--full-resolution] [--scales 0.25 0.5]
 """
@@ -28,6 +29,13 @@ from outpaint_lib.metrics import strip_scores  # noqa: E402
 
 SCALES = (0.25, 0.5, 0.75, 1.0)
 TEXTURE_SIGMA = 1.0
+BATCH_SIZE = 32
+
+
+def centre_of(truth: np.ndarray) -> np.ndarray:
+    """What ``evaluate`` keeps of a photo: all but round(H/4) columns on each side."""
+    strip = strip_width_of(truth.shape[0])
+    return np.ascontiguousarray(truth[:, strip:-strip])
 
 
 def fine_texture(image: np.ndarray) -> np.ndarray:
@@ -65,39 +73,34 @@ def main() -> None:
 
     outpainter = Outpainter.load(arguments.checkpoint)
     paths = find_images(arguments.data)[: arguments.limit]
-    truths, painted = [], []
-    for path in paths:
-        if arguments.full_resolution:
-            truth = load_image(path)
-            strip = strip_width_of(truth.shape[0])
-            painted.append(outpainter.outpaint_batch([np.ascontiguousarray(truth[:, strip:-strip])])[0])
-        else:
-            size = outpainter.config.image_size
-            truth, strip = load_square(path, size), strip_width_of(size)
-            painted.append(outpainter.outpaint_batch([truth[:, strip:-strip]], blend=False)[0])
-        truths.append(truth)
+    if arguments.full_resolution:
+        where = "at their own resolution"
+        truths = [load_image(path) for path in paths]
+        painted = [outpainter.outpaint_batch([centre_of(truth)])[0] for truth in truths]
+    else:
+        where = f"at {outpainter.config.image_size} px"
+        truths = [load_square(path, outpainter.config.image_size) for path in paths]
+        painted = [image for start in range(0, len(truths), BATCH_SIZE) for image in outpainter.outpaint_batch(
+            [centre_of(truth) for truth in truths[start : start + BATCH_SIZE]], blend=False)]
     textures = [fine_texture(truth) for truth in truths]
 
-    rows = {"model": (painted, None)}
+    rows = [("model", None, 0.0)]
     for scale in arguments.scales:
-        rows[f"+ {scale:g} x another photo's texture"] = (painted, ("other", scale))
-        rows[f"+ {scale:g} x its own texture (oracle)"] = (painted, ("own", scale))
-    print(f"{len(truths)} images from {arguments.data}, "
-          f"{'at their own resolution' if arguments.full_resolution else 'at 128 px'}")
+        rows += [(f"+ {scale:g} x another photo's texture", "other", scale),
+                 (f"+ {scale:g} x its own texture (oracle)", "own", scale)]
+    print(f"{len(truths)} images from {arguments.data} {where}")
     print(f"{'strips':<42} {'RMSE':>7} {'SSIM':>6} {'detail':>7} {'seam':>6}")
-    for label, (outputs, added) in rows.items():
+    for label, source, scale in rows:
         scores = []
-        for index, (truth, output) in enumerate(zip(truths, outputs)):
+        for index, (truth, output) in enumerate(zip(truths, painted)):
             strip = strip_width_of(truth.shape[0])
-            if added is not None:
-                source, scale = added
+            if source is not None:
                 texture = textures[index] if source == "own" else borrowed(
                     textures[(index + 1) % len(truths)], truth.shape, strip)
                 output = with_texture(output, texture, strip, scale)
             scores.append(strip_scores(truth, output, strip))
         mean = {metric: np.nanmean([row[metric] for row in scores]) for metric in ("rmse", "ssim", "detail", "seam")}
         print(f"{label:<42} {mean['rmse']:>7.2f} {mean['ssim']:>6.3f} {mean['detail']:>7.3f} {mean['seam']:>6.2f}")
-
 
 if __name__ == "__main__":
     main()
