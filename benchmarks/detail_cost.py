@@ -23,6 +23,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from outpaint_lib.config import strip_width_of  # noqa: E402
+from outpaint_lib.evaluation import mean_scores  # noqa: E402
 from outpaint_lib.images import find_images, load_image, load_square  # noqa: E402
 from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter  # noqa: E402
 from outpaint_lib.metrics import strip_scores  # noqa: E402
@@ -99,8 +100,9 @@ def main() -> None:
                     textures[(index + 1) % len(truths)], truth.shape, strip)
                 output = with_texture(output, texture, strip, scale)
             scores.append(strip_scores(truth, output, strip))
-        mean = {metric: np.nanmean([row[metric] for row in scores]) for metric in ("rmse", "ssim", "detail", "seam")}
+        mean = mean_scores(scores)  # as evaluate averages them
         print(f"{label:<42} {mean['rmse']:>7.2f} {mean['ssim']:>6.3f} {mean['detail']:>7.3f} {mean['seam']:>6.2f}")
+
 
 if __name__ == "__main__":
     main()

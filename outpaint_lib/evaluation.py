@@ -91,7 +91,7 @@ def evaluate_folder(
                 methods[name].append(strip_scores(truth, BASELINES[name](centre, strip), strip))
         bar.advance(len(truths))
     bar.close()
-    scores = {name: _mean_scores(rows) for name, rows in methods.items()}
+    scores = {name: mean_scores(rows) for name, rows in methods.items()}
     mirror_average = outpainter.mirror_average if outpainter is not None else None
     return EvaluationReport(str(data_dir), size, len(paths), folder.skipped_count, scores, mirror_average)
 
@@ -136,7 +136,7 @@ def evaluate_full_resolution(
             methods[name].append(strip_scores(truth, BASELINES[name](centre, strip), strip))
         scored += 1
     bar.close()
-    scores = {name: _mean_scores(rows) for name, rows in methods.items()}
+    scores = {name: mean_scores(rows) for name, rows in methods.items()}
     mirror_average = outpainter.mirror_average if outpainter is not None else None
     return EvaluationReport(str(data_dir), None, scored, skipped, scores, mirror_average)
 
@@ -166,9 +166,10 @@ def evaluate_recursive(outpainter: Outpainter, data_dir: str | os.PathLike, roun
     return {"rounds": rounds, "images": len(rows), **means}
 
 
-def _mean_scores(rows: list[dict[str, float]]) -> dict[str, float]:
-    # A perfect strip has infinite PSNR and a flat true strip no detail or seam to compare
-    # with: such values are left out of their metric's mean rather than dominating it.
+def mean_scores(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Each metric's mean over per-image ``strip_scores`` rows, as the reports give it. A
+    perfect strip has infinite PSNR and a flat true strip no detail or seam to compare with:
+    such values are left out of their metric's mean rather than dominating it."""
     return {
         metric: float(np.mean([row[metric] for row in rows if math.isfinite(row[metric])] or [math.inf]))
         for metric in METRICS
