@@ -86,7 +86,7 @@ def command_paint(arguments: argparse.Namespace) -> int:
         arguments.inputs, arguments.output, checkpoint=arguments.checkpoint, times=arguments.times,
         width=arguments.width, aspect=arguments.aspect, side=arguments.side, blend=arguments.blend, max_pixels=arguments.max_pixels, progress=not arguments.quiet,
         precision=arguments.precision, mirror_average=arguments.mirror_average, runtime=arguments.runtime,
-        steady_colour=arguments.steady_colour,
+        steady_colour=arguments.steady_colour, texture=arguments.texture, seed=arguments.seed,
         on_failure=lambda path, message: print(f"outpaint paint: error: {path}: {message}", file=sys.stderr, flush=True),
         on_skip=lambda path, reason: print(f"outpaint paint: skipped {path}: {reason}", file=sys.stderr, flush=True),
     )
@@ -114,15 +114,15 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
         check_output_file(arguments.json)  # before the evaluation, not after it
     # Scores are computed in float32, so that they do not depend on the machine's CPU.
     outpainter = None if arguments.baselines_only else Outpainter.load(
-        arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average
+        arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average, texture=arguments.texture
     )
     baselines = arguments.baselines or arguments.baselines_only
     if arguments.full_resolution:
         report = evaluate_full_resolution(outpainter, arguments.data, baselines=baselines, limit=arguments.limit,
-                                          progress=not arguments.quiet)
+                                          progress=not arguments.quiet, with_realism=arguments.realism)
     else:
         report = evaluate_folder(outpainter, arguments.data, size=arguments.size, baselines=baselines,
-                                 limit=arguments.limit, progress=not arguments.quiet)
+                                 limit=arguments.limit, progress=not arguments.quiet, with_realism=arguments.realism)
     print(report.describe())
     if outpainter is not None:
         passes = "the mean of its passes over each photo and its mirror image" if outpainter.mirror_average else "one pass"
@@ -161,7 +161,8 @@ def command_samples(arguments: argparse.Namespace) -> int:
     files = find_images(arguments.data)
     if not files:
         raise OutpaintError(f"no images in {arguments.data}")
-    outpainter = Outpainter.load(arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average)
+    outpainter = Outpainter.load(arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average,
+                                 texture=arguments.texture)
     if arguments.full_resolution:
         photos = []
         for path in evenly_spaced(files, arguments.count):
@@ -238,6 +239,14 @@ def command_data_list(arguments: argparse.Namespace) -> int:
 def _add_single_pass(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--single-pass", dest="mirror_average", action="store_false",
                         help="one generator pass, not the mean with the pass over the mirrored photo")
+
+
+def _add_texture(parser: argparse.ArgumentParser, evaluating: bool = False) -> None:
+    from outpaint_lib.texture import TEXTURES
+
+    parser.add_argument("--texture", choices=TEXTURES, default="photo",
+                        help="photo: dress the generator's strips in the photo's own texture (default); "
+                             "none: the generator's own output" + ("; photo scores both" if evaluating else ""))
 
 
 def _parse_settings(settings: list[str]) -> list[tuple[str, object]]:
@@ -374,10 +383,18 @@ def build_parser() -> argparse.ArgumentParser:
     paint.add_argument("--precision", choices=["auto", "float32", "mixed_bfloat16"], default="auto",
                        help="on Keras: auto is bfloat16 where the CPU computes it natively, else float32")
     _add_single_pass(paint)
+    _add_texture(paint)
+    paint.add_argument("--seed", type=int, default=0, help="the texture's random draws: the same seed paints the same pixels")
     paint.add_argument("--quiet", action="store_true", help="no progress bar (drawn on stderr, only on a terminal)")
     paint.set_defaults(handler=command_paint)
 
-    evaluate = commands.add_parser("evaluate", help="score strip RMSE, PSNR, SSIM and streak error against the truth")
+    from outpaint_lib.metrics import METRICS
+
+    evaluate = commands.add_parser(
+        "evaluate", help="score the strips against the truth: " + ", ".join(metric.name for metric in METRICS),
+        description="Hide the side strips of real photos, paint them back and score them: "
+                    + "; ".join(f"{metric.name}: {metric.description} ({metric.better} is better)" for metric in METRICS)
+                    + ".")
     evaluate.add_argument("--data", required=True, help="folder of test images")
     evaluate.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
     evaluate.add_argument("--size", type=_positive, help="square size the images are scored at (default: the model's)")
@@ -390,7 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
                                "round's brightness and detail against the photo")
     evaluate.add_argument("--limit", type=_positive, help="only the first N images")
     evaluate.add_argument("--json", help="write the scores here as JSON")
+    evaluate.add_argument("--realism", action="store_true",
+                          help="also run the realism test (trains six small classifiers a method: about a minute for 50 photos)")
     _add_single_pass(evaluate)
+    _add_texture(evaluate, evaluating=True)
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(handler=command_evaluate)
 
@@ -404,6 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
     samples.add_argument("--recursive", metavar="IMAGE", help="image for the recursive rows (default: the first one taken)")
     samples.add_argument("--times", type=_positive, default=5, help="recursive rounds")
     _add_single_pass(samples)
+    _add_texture(samples)
     samples.set_defaults(handler=command_samples)
 
     from outpaint_lib.datasets import MIRROR_VARIABLE

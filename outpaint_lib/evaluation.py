@@ -1,6 +1,6 @@
 """Scoring outpainting against the truth: hide the side strips of real photos, fill them with
-the model and with the classical baselines, and compare strip RMSE, PSNR, SSIM, streak error,
-detail and seam.
+the model (the generator alone, and with the texture stage) and with the classical baselines,
+and compare them on every measure of ``outpaint_lib.metrics.METRICS``.
 
 Two protocols: squares at the model's own size (the paper's, at 128 px), and each photo at its
 own resolution, widened back the way ``paint`` widens it, which is what a user sees."""
@@ -19,10 +19,8 @@ from outpaint_lib.pipeline import scan_folder
 from outpaint_lib.errors import DataError, ImageError
 from outpaint_lib.images import find_images, load_image, load_square
 from outpaint_lib.inference import Outpainter, strip_width_for
-from outpaint_lib.metrics import outer_round_scores, strip_scores
+from outpaint_lib.metrics import METRICS, STRIP_METRICS, outer_round_scores, realism, realism_patches, strip_scores
 from outpaint_lib.progress import ProgressBar
-
-METRICS = ("rmse", "psnr", "ssim", "streaks", "detail", "seam")
 # Full-resolution photos narrower than this after hiding their strips are skipped.
 MIN_CENTRE_WIDTH = 8
 
@@ -45,16 +43,54 @@ class EvaluationReport:
         return f"{self.images} images from {self.data} {where} ({self.skipped} skipped); {strips}"
 
     def table(self) -> str:
-        lines = [f"{'method':<18} {'RMSE':>7} {'PSNR dB':>8} {'SSIM':>6} {'streaks':>8} {'detail':>7} {'seam':>6}"]
+        """One row a method, one column a metric (realism where it was measured)."""
+        columns = [metric for metric in METRICS if any(metric.name in values for values in self.scores.values())]
+        widths = [max(len(metric.label), 7) for metric in columns]
+        lines = [f"{'method':<18} " + " ".join(f"{metric.label:>{width}}" for metric, width in zip(columns, widths))]
         for method, values in self.scores.items():
-            lines.append(
-                f"{method:<18} {values['rmse']:>7.2f} {values['psnr']:>8.2f} {values['ssim']:>6.3f}"
-                f" {values['streaks']:>8.2f} {values['detail']:>7.3f} {values['seam']:>6.2f}"
-            )
+            cells = [format(values[metric.name], metric.format) if metric.name in values else "" for metric in columns]
+            lines.append(f"{method:<18} " + " ".join(f"{cell:>{width}}" for cell, width in zip(cells, widths)))
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+# The rows a model gives in a report.
+GENERATOR, TEXTURED = "generator", "generator+texture"
+
+
+def model_methods(outpainter: Outpainter | None) -> dict[str, Outpainter]:
+    """The rows a model gives: its generator's own strips, and, unless the outpainter paints
+    without it, the same strips through the texture stage (``paint``'s default)."""
+    if outpainter is None:
+        return {}
+    methods = {GENERATOR: dataclasses.replace(outpainter, texture="none")}
+    if outpainter.texture != "none":
+        methods[TEXTURED] = outpainter
+    return methods
+
+
+class _Collector:
+    """Each method's per-image scores and, for the realism test, its patches and the truth's."""
+
+    def __init__(self, methods: list[str], with_realism: bool):
+        self.rows: dict[str, list[dict[str, float]]] = {name: [] for name in methods}
+        self.patches: dict[str, list[tuple[np.ndarray, np.ndarray]]] | None = (
+            {name: [] for name in methods} if with_realism else None)
+
+    def add(self, method: str, truth: np.ndarray, output: np.ndarray, strip: int) -> None:
+        self.rows[method].append(strip_scores(truth, output, strip))
+        if self.patches is not None:
+            self.patches[method].append(realism_patches(truth, output, strip))
+
+    def means(self) -> dict[str, dict[str, float]]:
+        scores = {name: mean_scores(rows) for name, rows in self.rows.items()}
+        for name, pairs in (self.patches or {}).items():
+            if len(pairs) >= 2:
+                test = realism([painted for painted, _ in pairs], [true for _, true in pairs])
+                scores[name].update(realism=test["mean"], realism_low=test["low"], realism_high=test["high"])
+        return scores
 
 
 def evaluate_folder(
@@ -65,10 +101,12 @@ def evaluate_folder(
     limit: int | None = None,
     batch_size: int = 32,
     progress: bool = True,
+    with_realism: bool = False,
 ) -> EvaluationReport:
     """Centre-crop each image to a square of ``size`` (default: the model's), hide the two
     strips of width size/4, fill them and score the strips. ``outpainter=None`` scores the
-    baselines alone. ``progress`` draws a bar (on a terminal's stderr, or in a notebook)."""
+    baselines alone. ``progress`` draws a bar (on a terminal's stderr, or in a notebook);
+    ``with_realism`` adds the realism test, which trains six small classifiers a method."""
     if size is None:
         if outpainter is None:
             raise ValueError("size is needed when no model is evaluated")
@@ -76,24 +114,23 @@ def evaluate_folder(
     strip = strip_width_of(size)
     folder = scan_folder(data_dir, size)
     paths = folder.paths[:limit] if limit else folder.paths
+    models = model_methods(outpainter)
     baseline_names = list(BASELINES) if baselines else []
-    method_names = (["model"] if outpainter is not None else []) + baseline_names
-    methods: dict[str, list[dict[str, float]]] = {name: [] for name in method_names}
+    collector = _Collector([*models, *baseline_names], with_realism)
     bar = ProgressBar(len(paths), unit="image", enabled=progress)
     for start in range(0, len(paths), batch_size):
         truths = [load_square(path, size) for path in paths[start : start + batch_size]]
         centres = [truth[:, strip : size - strip] for truth in truths]
-        if outpainter is not None:
-            for truth, painted in zip(truths, outpainter.outpaint_batch(centres, blend=False)):
-                methods["model"].append(strip_scores(truth, painted, strip))
+        for name, painter in models.items():
+            for truth, painted in zip(truths, painter.outpaint_batch(centres, blend=False)):
+                collector.add(name, truth, painted, strip)
         for name in baseline_names:
             for truth, centre in zip(truths, centres):
-                methods[name].append(strip_scores(truth, BASELINES[name](centre, strip), strip))
+                collector.add(name, truth, BASELINES[name](centre, strip), strip)
         bar.advance(len(truths))
     bar.close()
-    scores = {name: mean_scores(rows) for name, rows in methods.items()}
     mirror_average = outpainter.mirror_average if outpainter is not None else None
-    return EvaluationReport(str(data_dir), size, len(paths), folder.skipped_count, scores, mirror_average)
+    return EvaluationReport(str(data_dir), size, len(paths), folder.skipped_count, collector.means(), mirror_average)
 
 
 def evaluate_full_resolution(
@@ -102,19 +139,19 @@ def evaluate_full_resolution(
     baselines: bool = False,
     limit: int | None = None,
     progress: bool = True,
+    with_realism: bool = False,
 ) -> EvaluationReport:
     """Each photo at its own size: hide round(H/4) columns on each side, widen the centre back
-    with the outpainter as configured (``paint``'s defaults: blended, mirror-averaged) and with
-    each classical fill, and score the strips at full size. Photos too narrow to keep a centre
-    are skipped and counted."""
+    with the outpainter as configured (``paint``'s defaults: blended, mirror-averaged, textured)
+    and with each classical fill, and score the strips at full size. Photos too narrow to keep
+    a centre are skipped and counted."""
     paths = find_images(data_dir)
     if not paths:
         raise DataError(f"no images found under {data_dir}")
     paths = paths[:limit] if limit else paths
+    models = model_methods(outpainter)
     baseline_names = list(BASELINES) if baselines else []
-    methods: dict[str, list[dict[str, float]]] = {
-        name: [] for name in (["model"] if outpainter is not None else []) + baseline_names
-    }
+    collector = _Collector([*models, *baseline_names], with_realism)
     scored = skipped = 0
     bar = ProgressBar(len(paths), unit="photo", enabled=progress)
     for path in paths:
@@ -130,15 +167,14 @@ def evaluate_full_resolution(
             skipped += 1
             continue
         centre = np.ascontiguousarray(truth[:, strip : width - strip])
-        if outpainter is not None:
-            methods["model"].append(strip_scores(truth, outpainter.outpaint_batch([centre])[0], strip))
+        for name, painter in models.items():
+            collector.add(name, truth, painter.outpaint_batch([centre])[0], strip)
         for name in baseline_names:
-            methods[name].append(strip_scores(truth, BASELINES[name](centre, strip), strip))
+            collector.add(name, truth, BASELINES[name](centre, strip), strip)
         scored += 1
     bar.close()
-    scores = {name: mean_scores(rows) for name, rows in methods.items()}
     mirror_average = outpainter.mirror_average if outpainter is not None else None
-    return EvaluationReport(str(data_dir), None, scored, skipped, scores, mirror_average)
+    return EvaluationReport(str(data_dir), None, scored, skipped, collector.means(), mirror_average)
 
 
 def evaluate_recursive(outpainter: Outpainter, data_dir: str | os.PathLike, rounds: int = 5,
@@ -172,5 +208,5 @@ def mean_scores(rows: list[dict[str, float]]) -> dict[str, float]:
     such values are left out of their metric's mean rather than dominating it."""
     return {
         metric: float(np.mean([row[metric] for row in rows if math.isfinite(row[metric])] or [math.inf]))
-        for metric in METRICS
+        for metric in (metric.name for metric in STRIP_METRICS)
     }

@@ -45,6 +45,7 @@ from outpaint_lib.lite import LitePredictor, LiteRuntimeMissing, LiteUnavailable
 from outpaint_lib.postprocess import blend_photo, match_mean_colour, to_model_range, to_uint8
 from outpaint_lib.runtime import resolve_precision
 from outpaint_lib.sizing import Target, make_target, plan_rounds, target_width
+from outpaint_lib.texture import check_texture, texture_strips
 
 logger = logging.getLogger(__name__)
 
@@ -71,23 +72,33 @@ class Outpainter:
     blend: bool = True
     mirror_average: bool = True
     steady_colour: bool = True
+    texture: str = "photo"
+    seed: int = 0  # the texture stage's draws: the same photo and seed paint the same pixels
     _compiled: object = dataclasses.field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        check_texture(self.texture)
 
     @classmethod
     def load(cls, checkpoint: str | os.PathLike = DEFAULT_CHECKPOINT, blend: bool = True,
              precision: str = "auto", mirror_average: bool = True, runtime: str = "auto",
-             steady_colour: bool = True) -> "Outpainter":
+             steady_colour: bool = True, texture: str = "photo", seed: int = 0) -> "Outpainter":
         """``runtime``: "litert" (the folder's export; an error if it cannot be used), "keras",
         or "auto": LiteRT where it can be used, else Keras, saying why once. ``precision``
         (Keras only): "float32", "mixed_bfloat16", or "auto" (bfloat16 where the CPU has it).
         ``mirror_average=False`` runs the generator once instead of twice;
-        ``steady_colour=False`` lets later rounds darken as the generator paints them."""
+        ``steady_colour=False`` lets later rounds darken as the generator paints them.
+        ``texture``: "photo" dresses the generator's strips in the photo's own texture
+        (``outpaint_lib.texture``), "none" keeps the generator's own output."""
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
         config = read_config(checkpoint)
+        options = dict(blend=blend, mirror_average=mirror_average, steady_colour=steady_colour, texture=texture,
+                       seed=seed)
+        check_texture(texture)  # before the generator loads
         if runtime != "keras":
             try:
-                return cls(LitePredictor.load(checkpoint), config, blend, mirror_average, steady_colour)
+                return cls(LitePredictor.load(checkpoint), config, **options)
             except LiteUnavailable as reason:
                 if runtime == "litert":
                     raise CheckpointError(f"cannot paint with LiteRT: {reason}") from None
@@ -103,7 +114,7 @@ class Outpainter:
         from outpaint_lib.generator_files import load_generator
 
         generator, config = load_generator(checkpoint, precision=resolve_precision(precision))
-        return cls(generator, config, blend, mirror_average, steady_colour)
+        return cls(generator, config, **options)
 
     @property
     def runtime(self) -> str:
@@ -225,7 +236,8 @@ class Outpainter:
                   columns: tuple[int, int] | None = None, match_colour: bool = False) -> np.ndarray:
         """The photo at its own resolution between the upsampled strips, pasted or blended;
         ``columns`` keeps only that many of each strip's columns, those nearest the photo;
-        ``match_colour`` gives each kept strip the mean colour of the image's columns it adjoins."""
+        ``match_colour`` gives each kept strip the mean colour of the image's columns it adjoins;
+        the texture stage then dresses the strips in the image's own texture."""
         height = image.shape[0]
         extension = strip_width_for(height, self.config)
         left_columns, right_columns = (extension, extension) if columns is None else columns
@@ -239,6 +251,8 @@ class Outpainter:
             strip = resize(right, extension, height)[:, :right_columns]
             parts.append(match_mean_colour(strip, image[:, -right_columns:]) if match_colour else strip)
         canvas = np.concatenate(parts, axis=1)
+        if self.texture == "photo":
+            canvas = texture_strips(canvas, left_columns, right_columns, seed=self.seed)
         if not blend:
             return canvas
         return blend_photo(canvas, image, left_columns)

@@ -1,8 +1,19 @@
-"""The paper's strip RMSE, with PSNR, SSIM, a streak error, and two measures of what a user sees
-beside the photo: detail (is the strip as sharp as reality?) and seam (does it meet the photo
-without a visible edge?). All on uint8 RGB images, over the strips only."""
+"""The paper's strip RMSE, with PSNR, SSIM, a streak error, and what a user sees beside the
+photo: detail (is the strip as sharp as reality?), seam (does it meet the photo without a visible
+edge?), layout (are the bands and colours where they belong, whatever the texture?) and realism
+(can a classifier tell a painted patch from a real one?). All on uint8 RGB images, over the
+strips only.
+
+Pixel measures (RMSE, PSNR, SSIM) reward the blurred mean: a strip with real texture that is not
+the truth's own scores worse than a smear (the perception-distortion trade-off, Blau and
+Michaeli 2018). Layout judges the structure, realism and detail the texture.
+
+``METRICS`` is the one ordered list that the scores, the tables, the plots and the help read."""
 
 from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -119,17 +130,6 @@ def strip_seam(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -
     return _ratio(_boundary_jump(output, strip_width), _boundary_jump(ground_truth, strip_width))
 
 
-def strip_scores(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -> dict[str, float]:
-    return {
-        "rmse": strip_rmse(ground_truth, output, strip_width),
-        "psnr": strip_psnr(ground_truth, output, strip_width),
-        "ssim": strip_ssim(ground_truth, output, strip_width),
-        "streaks": strip_streak_error(ground_truth, output, strip_width),
-        "detail": strip_detail(ground_truth, output, strip_width),
-        "seam": strip_seam(ground_truth, output, strip_width),
-    }
-
-
 def outer_round_scores(photo: np.ndarray, widened: np.ndarray, columns: int) -> dict[str, float]:
     """How the outermost ``columns`` on each side of a recursively ``widened`` photo compare with
     the ``photo`` itself (no truth exists out there): ``brightness``, their mean grey level over
@@ -146,3 +146,137 @@ def outer_round_scores(photo: np.ndarray, widened: np.ndarray, columns: int) -> 
                          _mean_absolute_laplacian(photo)),
     }
 
+
+
+# Layout compares the strips after this much area downsampling: bands and colours, not texture.
+LAYOUT_DOWNSAMPLING = 8
+
+
+def strip_layout(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -> float:
+    """RMSE of the strips after area-downsampling each by ``LAYOUT_DOWNSAMPLING``: are the
+    horizon, shore, sky bands and colours where they should be, blind to fine texture. Each
+    strip is downsampled on its own, so that no output pixel mixes a strip with the photo."""
+    squared = []
+    for truth, generated in _strip_pairs(ground_truth, output, strip_width):
+        height, width = truth.shape[:2]
+        size = (max(1, round(width / LAYOUT_DOWNSAMPLING)), max(1, round(height / LAYOUT_DOWNSAMPLING)))
+        squared.append((cv2.resize(truth, size, interpolation=cv2.INTER_AREA)
+                        - cv2.resize(generated, size, interpolation=cv2.INTER_AREA)) ** 2)
+    return float(np.sqrt(np.mean(np.concatenate([part.reshape(-1) for part in squared]))))
+
+
+# The realism test: square patches cut at the same places from painted and true strips, and a
+# small classifier that tries to tell them apart on photos it has not learnt from.
+REALISM_PATCH = 48
+REALISM_PATCHES_PER_STRIP = 6
+REALISM_EPOCHS = 12
+REALISM_BATCH = 64
+REALISM_LEARNING_RATE = 1e-3
+REALISM_SEEDS = (0, 1, 2)
+
+
+def realism_patches(ground_truth: np.ndarray, output: np.ndarray, strip_width: int,
+                    patch: int = REALISM_PATCH) -> tuple[np.ndarray, np.ndarray]:
+    """The painted and the true patches of one image, ``REALISM_PATCHES_PER_STRIP`` a strip,
+    each ``patch`` pixels square (less where the strip is narrower or the image lower): spaced
+    evenly from top to bottom, centred across the strip, the left strip's mirrored so that the
+    photo is always on the patch's right."""
+    painted, true = [], []
+    for index, (truth, generated) in enumerate(_strip_pairs(ground_truth, output, strip_width)):
+        if index == 0:
+            truth, generated = truth[:, ::-1], generated[:, ::-1]
+        height, width = truth.shape[:2]
+        side = min(patch, width, height)
+        left = (width - side) // 2
+        for top in np.linspace(0, height - side, REALISM_PATCHES_PER_STRIP).round().astype(int):
+            window = slice(top, top + side), slice(left, left + side)
+            painted.append(_square(generated[window], patch))
+            true.append(_square(truth[window], patch))
+    return np.stack(painted).astype(np.uint8), np.stack(true).astype(np.uint8)
+
+
+def _square(part: np.ndarray, patch: int) -> np.ndarray:
+    if part.shape[0] == patch and part.shape[1] == patch:
+        return part
+    return cv2.resize(part, (patch, patch), interpolation=cv2.INTER_AREA)
+
+
+def realism(painted: Sequence[np.ndarray], true: Sequence[np.ndarray],
+            seeds: Sequence[int] = REALISM_SEEDS, epochs: int = REALISM_EPOCHS) -> dict[str, float]:
+    """A classifier two-sample test: ``painted[i]`` and ``true[i]`` are image i's patches
+    (``realism_patches``). A small CNN learns painted against true on the patches of half of
+    the images and is scored (accuracy) on the other half, both ways round, for each seed.
+    Returns the mean accuracy and its range: 0.5 is indistinguishable, 1.0 every painted patch
+    spotted. Images split by image, never by patch, so that no photo is both learnt and judged."""
+    if len(painted) != len(true) or len(painted) < 2:
+        raise ValueError("the realism test needs the patches of at least two images, painted and true alike")
+    import keras
+
+    accuracies = []
+    for seed in seeds:
+        order = np.random.default_rng(seed).permutation(len(painted))
+        halves = order[: len(order) // 2], order[len(order) // 2 :]
+        for learn, judge in (halves, halves[::-1]):
+            keras.utils.set_random_seed(seed)
+            model = _realism_classifier(painted[0].shape[1:])
+            inputs, labels = _labelled(painted, true, learn)
+            model.fit(inputs, labels, batch_size=REALISM_BATCH, epochs=epochs, shuffle=True, verbose=0)
+            inputs, labels = _labelled(painted, true, judge)
+            predictions = np.asarray(model(inputs, training=False))[:, 0] > 0.5
+            accuracies.append(float(np.mean(predictions == labels.astype(bool))))
+    return {"mean": float(np.mean(accuracies)), "low": float(np.min(accuracies)), "high": float(np.max(accuracies))}
+
+
+def _labelled(painted, true, images) -> tuple[np.ndarray, np.ndarray]:
+    """The patches of ``images``, scaled to [0, 1]; painted labelled 1, true 0."""
+    fake = np.concatenate([painted[i] for i in images])
+    real = np.concatenate([true[i] for i in images])
+    inputs = np.concatenate([fake, real]).astype(np.float32) / 255.0
+    return inputs, np.concatenate([np.ones(len(fake)), np.zeros(len(real))]).astype(np.float32)
+
+
+def _realism_classifier(shape: tuple[int, int, int]):
+    """Three convolution blocks of 32, 64 and 128 filters and global pooling: enough to see
+    smears, seams and repeated texture in a patch, too little to memorise photos."""
+    import keras
+    from keras import layers
+
+    model = keras.Sequential([keras.Input(shape)])
+    for filters in (32, 64, 128):
+        model.add(layers.Conv2D(filters, 3, padding="same", activation="relu"))
+        model.add(layers.MaxPooling2D())
+    model.add(layers.GlobalAveragePooling2D())
+    model.add(layers.Dense(1, activation="sigmoid"))
+    model.compile(optimizer=keras.optimizers.Adam(REALISM_LEARNING_RATE), loss="binary_crossentropy")
+    return model
+
+
+@dataclasses.dataclass(frozen=True)
+class Metric:
+    """One score of a method's strips: its key in every report, its column, and which way is better."""
+
+    name: str
+    label: str
+    format: str
+    better: str  # "lower", "higher" or "near 1"; realism's best is 0.5
+    description: str
+    score: Callable[[np.ndarray, np.ndarray, int], float] | None  # per image; None: over a set of images
+
+
+METRICS = (
+    Metric("rmse", "RMSE", ".2f", "lower", "the paper's strip RMSE (0-255)", strip_rmse),
+    Metric("psnr", "PSNR dB", ".2f", "higher", "PSNR of the strips", strip_psnr),
+    Metric("ssim", "SSIM", ".3f", "higher", "mean SSIM of the two strips", strip_ssim),
+    Metric("streaks", "streaks", ".2f", "lower", "invented vertical bands", strip_streak_error),
+    Metric("detail", "detail", ".3f", "near 1", "sharpness over the truth's (0: a smear)", strip_detail),
+    Metric("seam", "seam", ".2f", "near 1", "the jump at the photo's edge over the truth's", strip_seam),
+    Metric("layout", "layout", ".2f", "lower", f"RMSE after {LAYOUT_DOWNSAMPLING}x area downsampling", strip_layout),
+    Metric("realism", "realism", ".3f", "near 0.5",
+           "a classifier's accuracy telling painted patches from true ones (0.5: it cannot)", None),
+)
+STRIP_METRICS = tuple(metric for metric in METRICS if metric.score is not None)
+
+
+def strip_scores(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -> dict[str, float]:
+    """Every per-image metric of one painted image against its truth."""
+    return {metric.name: metric.score(ground_truth, output, strip_width) for metric in STRIP_METRICS}

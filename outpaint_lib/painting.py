@@ -79,6 +79,8 @@ def paint_files(
     mirror_average: bool = True,
     steady_colour: bool = True,
     runtime: str = "auto",
+    texture: str = "photo",
+    seed: int = 0,
     outpainter: Outpainter | None = None,
     on_failure: Callable[[str, str], None] | None = None,
     on_skip: Callable[[str, str], None] | None = None,
@@ -106,7 +108,8 @@ def paint_files(
     else:
         check_output_folder(output)
     outpainter = outpainter or Outpainter.load(checkpoint, precision=precision, mirror_average=mirror_average,
-                                               runtime=runtime, steady_colour=steady_colour)
+                                               runtime=runtime, steady_colour=steady_colour, texture=texture,
+                                               seed=seed)
     output_dir = output.parent if single_file else output
     output_dir.mkdir(parents=True, exist_ok=True)
     outcome = PaintOutcome()

@@ -23,27 +23,27 @@ def photos(tmp_path):
 def test_the_model_and_every_baseline_are_scored(checkpoint, photos):
     report = evaluate_folder(Outpainter.load(checkpoint), photos, baselines=True)
     assert report.images == 5 and report.size == 32
-    assert list(report.scores) == ["model", *BASELINES]
+    assert list(report.scores) == ["generator", "generator+texture", *BASELINES]
     for scores in report.scores.values():
         assert scores["rmse"] > 0 and 0 < scores["psnr"] < 100 and -1 <= scores["ssim"] <= 1
-        assert scores["streaks"] >= 0
+        assert scores["streaks"] >= 0 and scores["layout"] >= 0 and "realism" not in scores
     # Smooth images: inpainting from the edge beats a flat colour.
     assert report.scores["telea"]["rmse"] < report.scores["mean_fill"]["rmse"]
-    assert "model" in report.table() and "navier_stokes" in report.table()
+    assert "generator+texture" in report.table() and "navier_stokes" in report.table()
 
 
 def test_baselines_alone_at_a_chosen_size(photos):
     report = evaluate_folder(None, photos, size=24, baselines=True, limit=3)
-    assert report.images == 3 and report.size == 24 and "model" not in report.scores
+    assert report.images == 3 and report.size == 24 and "generator" not in report.scores
 
 
 def test_evaluate_command_prints_the_table_and_writes_json(checkpoint, photos, tmp_path):
     output = tmp_path / "scores.json"
     result = run_cli("evaluate", "--data", str(photos), "--checkpoint", str(checkpoint), "--baselines", "--json", str(output))
     assert result.returncode == 0, result.stderr
-    assert "model" in result.stdout and "telea" in result.stdout and "RMSE" in result.stdout and "streaks" in result.stdout
+    assert "generator" in result.stdout and "telea" in result.stdout and "RMSE" in result.stdout and "layout" in result.stdout
     scores = json.loads(output.read_text())
-    assert scores["images"] == 5 and set(scores["scores"]) == {"model", *BASELINES}
+    assert scores["images"] == 5 and set(scores["scores"]) == {"generator", "generator+texture", *BASELINES}
 
 
 def test_single_pass_scores_the_model_without_mirror_averaging(checkpoint, photos, tmp_path):
@@ -55,7 +55,7 @@ def test_single_pass_scores_the_model_without_mirror_averaging(checkpoint, photo
         scores[len(flags)] = json.loads(output.read_text())
         assert ("one pass" in result.stdout) == bool(flags)
     assert scores[0]["mirror_average"] is True and scores[1]["mirror_average"] is False
-    assert scores[0]["scores"]["model"]["rmse"] != scores[1]["scores"]["model"]["rmse"]
+    assert scores[0]["scores"]["generator"]["rmse"] != scores[1]["scores"]["generator"]["rmse"]
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_full_resolution_scores_each_photo_at_its_own_size(checkpoint, wide_phot
     report = evaluate_full_resolution(Outpainter.load(checkpoint), wide_photos, baselines=True)
     # 44 x 17: hiding 11 columns a side leaves none.
     assert report.size is None and report.images == 3 and report.skipped == 1
-    assert list(report.scores) == ["model", *BASELINES]
+    assert list(report.scores) == ["generator", "generator+texture", *BASELINES]
     for scores in report.scores.values():
         assert scores["rmse"] > 0 and scores["detail"] >= 0 and scores["seam"] >= 0
     # Edge replication copies the photo's edge column into the strip: no jump at all.
@@ -106,3 +106,12 @@ def test_recursive_rounds_score_the_outermost_columns(checkpoint, tmp_path):
     scores = evaluate_recursive(Outpainter.load(checkpoint, precision="float32"), tmp_path, rounds=3, progress=False)
     assert scores["rounds"] == 3 and scores["images"] == 3
     assert 0 < scores["brightness"] < 3 and scores["detail"] >= 0
+
+
+def test_texture_none_scores_the_generator_alone_and_realism_is_reported_with_its_range(checkpoint, photos):
+    outpainter = Outpainter.load(checkpoint, texture="none")
+    report = evaluate_folder(outpainter, photos, with_realism=True, progress=False)
+    assert list(report.scores) == ["generator"]
+    scores = report.scores["generator"]
+    assert 0 <= scores["realism_low"] <= scores["realism"] <= scores["realism_high"] <= 1
+    assert "realism" in report.table().splitlines()[0]

@@ -1,3 +1,4 @@
+import dataclasses
 import os
 import numpy as np
 import pytest
@@ -76,11 +77,12 @@ def test_batches_give_the_same_result_as_single_images(outpainter):
 
 @pytest.fixture(scope="module")
 def lively(lively_checkpoint):
-    return Outpainter.load(lively_checkpoint, precision="float32")
+    """The generator's own strips (no texture stage), whose symmetries these tests check."""
+    return Outpainter.load(lively_checkpoint, precision="float32", texture="none")
 
 
 def single_pass(outpainter):
-    return Outpainter(outpainter.generator, outpainter.config, mirror_average=False)
+    return Outpainter(outpainter.generator, outpainter.config, mirror_average=False, texture="none")
 
 
 def test_each_strip_is_the_mean_of_the_pass_and_the_mirrored_pass(lively):
@@ -106,7 +108,7 @@ def test_mirror_averaging_makes_outpainting_commute_with_mirroring(lively):
 
 def test_later_rounds_keep_the_colour_of_the_strip_they_continue(lively):
     image = smooth_image(32, 32, seed=6)
-    drifting = Outpainter(lively.generator, lively.config, steady_colour=False)
+    drifting = Outpainter(lively.generator, lively.config, steady_colour=False, texture="none")
     steady_rounds = lively.outpaint_rounds(image, times=3, blend=False)
     drifting_rounds = drifting.outpaint_rounds(image, times=3, blend=False)
     np.testing.assert_array_equal(steady_rounds[0], drifting_rounds[0])  # the first round is the model's own
@@ -202,8 +204,8 @@ def test_bad_arguments(outpainter, tmp_path):
 
 def test_bfloat16_inference_stays_close_to_float32(checkpoint):
     image = smooth_image(32, 40)
-    exact = Outpainter.load(checkpoint, precision="float32").outpaint(image, blend=False)
-    fast = Outpainter.load(checkpoint, precision="mixed_bfloat16").outpaint(image, blend=False)
+    exact = Outpainter.load(checkpoint, precision="float32", texture="none").outpaint(image, blend=False)
+    fast = Outpainter.load(checkpoint, precision="mixed_bfloat16", texture="none").outpaint(image, blend=False)
     np.testing.assert_array_equal(exact[:, 8:48], fast[:, 8:48])
     assert np.abs(exact.astype(int) - fast).mean() < 3
 
@@ -246,6 +248,25 @@ def test_the_shipped_beach_model_loads_offline_and_continues_a_horizon(monkeypat
     for strip in (result[:, :32].astype(int), result[:, -32:].astype(int)):
         assert np.abs(strip[8:48].mean(axis=(0, 1)) - (150, 195, 235)).max() < 30
         assert np.abs(strip[72:120].mean(axis=(0, 1)) - (25, 85, 135)).max() < 30
+
+
+def test_the_texture_stage_keeps_the_photo_and_the_generators_layout_and_adds_detail():
+    from outpaint_lib.metrics import strip_detail, strip_layout
+
+    photo = horizon_image(128, 192)
+    photo = np.clip(photo + np.random.default_rng(1).normal(0, 12, photo.shape), 0, 255).astype(np.uint8)
+    textured_painter = Outpainter.load(precision="float32")  # the shipped model: smooth strips
+    plain = dataclasses.replace(textured_painter, texture="none").outpaint(photo, blend=False)
+    textured = textured_painter.outpaint(photo, blend=False)
+    np.testing.assert_array_equal(textured[:, 32:-32], photo)
+    truth = np.concatenate([photo[:, :32], photo, photo[:, -32:]], axis=1)  # a stand-in with the photo's texture
+    assert strip_detail(truth, plain, 32) < 0.3
+    assert 0.7 < strip_detail(truth, textured, 32) < 1.3
+    assert strip_layout(plain, textured, 32) < 6  # the generator's bands and colours, seen coarsely
+    np.testing.assert_array_equal(textured, textured_painter.outpaint(photo, blend=False))
+    assert not np.array_equal(textured, dataclasses.replace(textured_painter, seed=1).outpaint(photo, blend=False))
+    with pytest.raises(ValueError, match="texture"):
+        dataclasses.replace(textured_painter, texture="noise")
 
 
 def test_a_path_paints_like_the_array_it_holds(checkpoint, tmp_path):

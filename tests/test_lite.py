@@ -27,8 +27,8 @@ def exported(checkpoint, tmp_path_factory):
 
 
 def test_the_export_paints_what_keras_paints(exported):
-    keras_painter = Outpainter.load(exported, runtime="keras", precision="float32")
-    lite_painter = Outpainter.load(exported, runtime="litert")
+    keras_painter = Outpainter.load(exported, runtime="keras", precision="float32", texture="none")
+    lite_painter = Outpainter.load(exported, runtime="litert", texture="none")
     assert (keras_painter.runtime, lite_painter.runtime) == ("keras", "litert")
     for shape in ((32, 16), (36, 41), (32, 300)):  # any width, a resize between calls
         image = smooth_image(*shape, seed=shape[1])
@@ -40,8 +40,8 @@ def test_the_export_paints_what_keras_paints(exported):
 
 def test_the_shipped_export_matches_the_keras_generator_on_real_photos(shared_data):
     """Issue 20: at most 1 level apart on at least 99.9 % of the pixels, with the shipped model."""
-    keras_painter = Outpainter.load(runtime="keras", precision="float32")
-    lite_painter = Outpainter.load(runtime="litert")
+    keras_painter = Outpainter.load(runtime="keras", precision="float32", texture="none")
+    lite_painter = Outpainter.load(runtime="litert", texture="none")
     photos = sorted((shared_data / "photos").glob("*.jpg"))[:4]
     assert photos
     close = total = 0
@@ -63,8 +63,8 @@ def test_the_fourier_unet_exports_and_paints_what_keras_paints(tmp_path):
     fourier.set_weights([w + 0.05 for w in fourier.get_weights()])  # a branch that changes the output
     folder = save_generator(generator, config, tmp_path / "fourier")
     lite.export(folder)
-    keras_painter = Outpainter.load(folder, runtime="keras", precision="float32")
-    lite_painter = Outpainter.load(folder, runtime="litert")
+    keras_painter = Outpainter.load(folder, runtime="keras", precision="float32", texture="none")
+    lite_painter = Outpainter.load(folder, runtime="litert", texture="none")
     for shape in ((32, 16), (32, 40)):
         image = smooth_image(*shape, seed=shape[1])
         np.testing.assert_allclose(

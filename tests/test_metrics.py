@@ -6,7 +6,8 @@ import pytest
 
 from outpaint_lib.baselines import edge_replication
 from outpaint_lib.metrics import (
-    strip_detail, strip_psnr, strip_rmse, strip_scores, strip_seam, strip_ssim, strip_streak_error,
+    REALISM_PATCHES_PER_STRIP, realism, realism_patches, strip_detail, strip_layout, strip_psnr, strip_rmse,
+    strip_scores, strip_seam, strip_ssim, strip_streak_error,
 )
 
 from conftest import smooth_image
@@ -27,7 +28,7 @@ def test_identical_strips_score_perfectly():
     scores = strip_scores(image, image, 8)
     assert scores == {
         "rmse": 0.0, "psnr": float("inf"), "ssim": pytest.approx(1.0), "streaks": 0.0,
-        "detail": pytest.approx(1.0), "seam": pytest.approx(1.0),
+        "detail": pytest.approx(1.0), "seam": pytest.approx(1.0), "layout": 0.0,
     }
 
 
@@ -149,3 +150,58 @@ def test_the_outermost_round_is_scored_against_the_photo():
         np.mean([photo[:, :10].mean(), photo[:, -10:].mean()]) / photo.mean(), rel=0.02)
     with pytest.raises(ValueError):
         outer_round_scores(photo, photo, 10)
+
+
+def _noisy_bands(height: int, width: int, seed: int) -> np.ndarray:
+    """A colourful band image with pixel-scale noise: fine texture over a smooth layout."""
+    rng = np.random.default_rng(seed)
+    return np.clip(smooth_image(height, width, seed).astype(np.float64)
+                   + rng.normal(0, 25, (height, width, 3)), 0, 255).astype(np.uint8)
+
+
+def test_layout_is_zero_for_the_truth_blind_to_fine_texture_and_sees_a_shifted_band():
+    truth = _noisy_bands(64, 96, seed=0)
+    assert strip_layout(truth, truth, 24) == 0.0
+    # Texture that averages out over 8 x 8 blocks: a large pixel error, no layout error.
+    checker = np.indices((64, 96)).sum(axis=0) % 2 * 2 - 1
+    textured = np.clip(truth.astype(np.int16) + 20 * checker[..., None], 0, 255).astype(np.uint8)
+    assert strip_rmse(truth, textured, 24) > 15 and strip_layout(truth, textured, 24) < 1.5
+    # A band moved a quarter of the height is a layout error.
+    bands = np.zeros((64, 96, 3), np.uint8)
+    bands[:32] = 200
+    moved = np.roll(bands, 16, axis=0)
+    assert strip_layout(bands, moved, 24) > 50
+
+
+def test_realism_patches_sit_at_the_same_places_with_the_photo_on_the_right():
+    truth = _noisy_bands(120, 200, seed=1)
+    output = truth.copy()
+    output[:, :50] = 0  # the left strip painted black
+    painted, true = realism_patches(truth, output, 50)
+    assert painted.shape == true.shape == (2 * REALISM_PATCHES_PER_STRIP, 48, 48, 3)
+    assert (painted[:REALISM_PATCHES_PER_STRIP] == 0).all()
+    np.testing.assert_array_equal(painted[REALISM_PATCHES_PER_STRIP:], true[REALISM_PATCHES_PER_STRIP:])
+    # The left strip is mirrored: its patch's right column is the one nearest the photo.
+    centre = (50 - 48) // 2
+    np.testing.assert_array_equal(true[0][:, -1], truth[:48, centre])
+    # Narrow strips give smaller patches, brought to the common size.
+    assert realism_patches(truth[:32, :64], output[:32, :64], 16)[0].shape == (12, 48, 48, 3)
+
+
+@pytest.fixture(scope="module")
+def real_patches():
+    """Twenty images' worth of patches from textured band images: real strips, as it were."""
+    return [realism_patches(image, image, 32, patch=24)[1]
+            for image in (_noisy_bands(96, 160, seed=seed) for seed in range(40))]
+
+
+def test_realism_cannot_tell_two_halves_of_real_strips_apart(real_patches):
+    score = realism(real_patches[:20], real_patches[20:], seeds=(0,), epochs=6)
+    assert 0.35 <= score["low"] <= score["mean"] <= score["high"] <= 0.65
+
+
+def test_realism_spots_every_patch_of_a_flat_fill(real_patches):
+    flat = [np.broadcast_to(patches.reshape(-1, 3).mean(axis=0).astype(np.uint8), patches.shape).copy()
+            for patches in real_patches[:20]]
+    score = realism(flat, real_patches[20:], seeds=(0,), epochs=6)
+    assert score["mean"] >= 0.95

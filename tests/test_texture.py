@@ -1,0 +1,90 @@
+"""The texture stage on generated images: the generator's layout kept, the photo's texture
+copied in, the photo untouched, deterministic for a seed, at every size."""
+
+import numpy as np
+import pytest
+
+from outpaint_lib.metrics import strip_detail, strip_layout, strip_seam
+from outpaint_lib.texture import TextureSettings, texture_strips
+
+
+def _two_textures(height: int, width: int, seed: int = 0) -> np.ndarray:
+    """Blue noise texture above, sand-coloured below: a sky and a beach, as it were."""
+    rng = np.random.default_rng(seed)
+    image = np.empty((height, width, 3), np.float64)
+    image[: height // 2] = (70, 120, 200)
+    image[height // 2 :] = (200, 180, 120)
+    image += rng.normal(0, 18, image.shape)
+    return np.clip(np.rint(image), 0, 255).astype(np.uint8)
+
+
+def _smeared(image: np.ndarray, strip: int) -> np.ndarray:
+    """The image with its strips replaced by their row means: a generator's smooth layout."""
+    canvas = image.copy()
+    for columns in (slice(0, strip), slice(image.shape[1] - strip, None)):
+        canvas[:, columns] = image[:, columns].mean(axis=1, keepdims=True).astype(np.uint8)
+    return canvas
+
+
+def test_the_strips_get_the_photos_texture_in_the_generators_layout():
+    truth = _two_textures(96, 160)
+    strip = 24
+    guide = _smeared(truth, strip)
+    textured = texture_strips(guide, strip, strip, seed=0)
+    assert strip_detail(truth, guide, strip) < 0.2
+    assert 0.7 <= strip_detail(truth, textured, strip) <= 1.3
+    assert 0.7 <= strip_seam(truth, textured, strip) <= 1.3
+    assert strip_layout(truth, textured, strip) <= strip_layout(truth, guide, strip) + 3
+
+
+def test_the_layout_follows_the_guide_not_the_photo():
+    """A guide that puts the sand higher on the right than the photo has it: the texture follows."""
+    photo = _two_textures(96, 160)
+    guide = photo.copy()
+    guide[24:48, -24:] = (200, 180, 120)  # sand from a quarter of the height in the right strip
+    textured = texture_strips(guide, 0, 24, seed=0)
+    band = textured[28:44, -20:].reshape(-1, 3).mean(axis=0)
+    assert np.abs(band - (200, 180, 120)).max() < 20
+    assert textured[28:44, -20:].std(axis=(0, 1)).mean() > 8  # textured, not flat
+
+
+def test_the_photos_own_pixels_are_returned_untouched():
+    canvas = _smeared(_two_textures(64, 100, seed=3), 16)
+    textured = texture_strips(canvas, 16, 10, seed=0)
+    np.testing.assert_array_equal(textured[:, 16:-10], canvas[:, 16:-10])
+    assert textured.shape == canvas.shape and textured.dtype == np.uint8
+
+
+def test_the_same_seed_paints_the_same_pixels_and_another_seed_others():
+    canvas = _smeared(_two_textures(64, 120, seed=4), 16)
+    first, again = (texture_strips(canvas, 16, 16, seed=7) for _ in range(2))
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, texture_strips(canvas, 16, 16, seed=8))
+
+
+@pytest.mark.parametrize("height, width, left, right", [
+    (8, 8, 2, 2), (8, 9, 0, 2), (9, 8, 2, 0), (8, 20, 1, 1), (13, 11, 3, 4), (40, 12, 10, 0), (12, 200, 3, 3),
+])
+def test_any_size_down_to_the_smallest_accepted(height, width, left, right):
+    canvas = _two_textures(height, width + left + right, seed=height)
+    textured = texture_strips(canvas, left, right, seed=0)
+    assert textured.shape == canvas.shape
+    np.testing.assert_array_equal(textured[:, left : canvas.shape[1] - right], canvas[:, left : canvas.shape[1] - right])
+
+
+def test_a_large_photo_is_textured_at_a_working_size_and_keeps_its_detail():
+    truth = _two_textures(480, 720, seed=5)
+    strip = 120
+    textured = texture_strips(_smeared(truth, strip), strip, strip, seed=0,
+                              settings=TextureSettings(working_height=120))
+    assert 0.7 <= strip_detail(truth, textured, strip) <= 1.3
+
+
+def test_bad_arguments_are_refused():
+    canvas = _two_textures(16, 16)
+    with pytest.raises(ValueError, match="no photo"):
+        texture_strips(canvas, 8, 8)
+    with pytest.raises(ValueError, match="uint8"):
+        texture_strips(canvas.astype(np.float32), 2, 2)
+    with pytest.raises(ValueError, match="overlap"):
+        TextureSettings(overlap=0.6)
