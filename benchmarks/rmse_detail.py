@@ -25,7 +25,7 @@ FILL_NAMES = {"telea": "Telea", "navier_stokes": "Navier-Stokes", "edge_replicat
 def points_of(label: str, report: dict) -> dict[str, tuple[float, float]]:
     points = {}
     for method, scores in report["scores"].items():
-        if method == "model":
+        if method in ("model", "generator"):  # "model" in reports written before the texture stage
             points[label] = (scores["rmse"], scores["detail"])
         elif method in FILL_NAMES:
             points[f"fill: {FILL_NAMES[method]}"] = (scores["rmse"], scores["detail"])

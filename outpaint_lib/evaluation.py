@@ -71,7 +71,7 @@ def model_methods(outpainter: Outpainter | None) -> dict[str, Outpainter]:
     return methods
 
 
-class _Collector:
+class ScoreCollector:
     """Each method's per-image scores and, for the realism test, its patches and the truth's."""
 
     def __init__(self, methods: list[str], with_realism: bool):
@@ -116,7 +116,7 @@ def evaluate_folder(
     paths = folder.paths[:limit] if limit else folder.paths
     models = model_methods(outpainter)
     baseline_names = list(BASELINES) if baselines else []
-    collector = _Collector([*models, *baseline_names], with_realism)
+    collector = ScoreCollector([*models, *baseline_names], with_realism)
     bar = ProgressBar(len(paths), unit="image", enabled=progress)
     for start in range(0, len(paths), batch_size):
         truths = [load_square(path, size) for path in paths[start : start + batch_size]]
@@ -151,7 +151,7 @@ def evaluate_full_resolution(
     paths = paths[:limit] if limit else paths
     models = model_methods(outpainter)
     baseline_names = list(BASELINES) if baselines else []
-    collector = _Collector([*models, *baseline_names], with_realism)
+    collector = ScoreCollector([*models, *baseline_names], with_realism)
     scored = skipped = 0
     bar = ProgressBar(len(paths), unit="photo", enabled=progress)
     for path in paths:

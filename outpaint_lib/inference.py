@@ -28,7 +28,9 @@ time ``paint`` takes on one photo. Otherwise it runs on Keras, in the same float
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import functools
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -177,9 +179,14 @@ class Outpainter:
             groups.setdefault(image.shape[:2], []).append(index)
         for indices in groups.values():
             strips = self.generate_strips(np.stack([images[i] for i in indices]))
-            for index, (left, right) in zip(indices, strips):
-                results[index] = self.composite(images[index], left, right, blend,
-                                                None if columns is None else columns[index], match_colour)
+            # Compositing (the texture stage and the blend) is OpenCV and NumPy work that lets
+            # go of the GIL: the images of a batch are composited side by side, one per core.
+            composited = _composite_pool().map(
+                lambda job: self.composite(images[job[0]], *job[1], blend,
+                                           None if columns is None else columns[job[0]], match_colour),
+                zip(indices, strips))
+            for index, result in zip(indices, composited):
+                results[index] = result
         return results
 
     # The steps of one round.
@@ -267,6 +274,11 @@ class Outpainter:
             # A traced call skips Keras' per-layer eager dispatch; one trace per input shape.
             self._compiled = tf.function(lambda x: self.generator(x, training=False), reduce_retracing=True)
         return self._compiled(tf.convert_to_tensor(inputs, dtype=tf.float32)).numpy()
+
+
+@functools.cache
+def _composite_pool() -> concurrent.futures.ThreadPoolExecutor:
+    return concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="composite")
 
 
 def _check_image(image: np.ndarray) -> None:

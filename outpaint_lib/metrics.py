@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
-from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 
 def _strip_pairs(ground_truth: np.ndarray, output: np.ndarray, strip_width: int):
@@ -48,6 +47,8 @@ def strip_rmse(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -
 
 def strip_psnr(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -> float:
     """PSNR in dB over the strips (infinite for identical strips)."""
+    from skimage.metrics import peak_signal_noise_ratio  # scikit-image takes a second to import: only when scoring
+
     truth, generated = _joined_strips(ground_truth, output, strip_width)
     if np.array_equal(truth, generated):
         return float("inf")
@@ -56,6 +57,7 @@ def strip_psnr(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -
 
 def strip_ssim(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -> float:
     """Mean SSIM of the left and the right strip, each scored on its own."""
+    from skimage.metrics import structural_similarity
     scores = []
     for truth, generated in _strip_pairs(ground_truth, output, strip_width):
         window = min(7, min(truth.shape[:2]) // 2 * 2 - 1)

@@ -6,6 +6,7 @@ uint8 image, so that the notebook is a sequence of one-line calls.
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 
 import cv2
@@ -20,6 +21,7 @@ from outpaint_lib.config import OutpaintConfig, strip_width_of
 from outpaint_lib.pipeline import augment
 from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
+from outpaint_lib.metrics import METRICS
 from outpaint_lib.models import parameter_counts
 from outpaint_lib.images import resize
 from outpaint_lib.postprocess import hide_strips
@@ -79,19 +81,22 @@ def plot_split(image: np.ndarray, config: OutpaintConfig, seed: int = 0) -> Figu
 
 
 def comparison_rows(outpainter: Outpainter, truths: list[np.ndarray]) -> list[list[np.ndarray]]:
-    """Per square ground-truth image: [known centre, output pasted, output blended, truth]."""
+    """Per square ground-truth image: [known centre, the generator's own strips, the same
+    strips through the texture stage (``paint``'s default), truth], both Poisson-blended."""
     k = strip_width_of(truths[0].shape[1])
     centres = [truth[:, k : truth.shape[1] - k] for truth in truths]
-    # One generator pass; only the compositing differs between the pasted and blended panels.
+    # One generator pass; only the compositing differs between the two painted panels.
     strips = outpainter.generate_strips(np.stack(centres))
+    plain = dataclasses.replace(outpainter, texture="none")
+    textured = dataclasses.replace(outpainter, texture="photo")
     return [
-        [hide_strips(truth, k), outpainter.composite(centre, left, right, blend=False),
-         outpainter.composite(centre, left, right, blend=True), truth]
+        [hide_strips(truth, k), plain.composite(centre, left, right, blend=True),
+         textured.composite(centre, left, right, blend=True), truth]
         for truth, centre, (left, right) in zip(truths, centres, strips)
     ]
 
 
-COMPARISON_TITLES = ["input (centre)", "outpainted, pasted", "outpainted, Poisson-blended", "ground truth"]
+COMPARISON_TITLES = ["input (centre)", "generator alone", "generator + texture (paint)", "ground truth"]
 
 
 def plot_image_grid(rows: list[list[np.ndarray]], titles: list[str] = COMPARISON_TITLES, size: float = 2.2) -> Figure:
@@ -124,19 +129,26 @@ def plot_rounds(image: np.ndarray, rounds: list[np.ndarray]) -> Figure:
     return figure
 
 
+# The measures a report's figure shows, each in a panel of its own, where the report has them.
+EVALUATION_PANELS = ("rmse", "ssim", "layout", "realism")
+
+
 def plot_evaluation(report: EvaluationReport) -> Figure:
-    """Strip RMSE (lower is better) and SSIM (higher is better) per method."""
+    """A bar panel per measure (RMSE, SSIM, layout and realism where measured), one bar a method."""
     methods = list(report.scores)
-    colours = ["#1f4e79" if method == "model" else "#9aa9b9" for method in methods]
-    figure = Figure(figsize=(10, 3.5))
-    for axis, metric, label in zip(figure.subplots(1, 2), ("rmse", "ssim"), ("strip RMSE (0-255), lower is better", "strip SSIM, higher is better")):
-        values = [report.scores[method][metric] for method in methods]
+    panels = [metric for metric in METRICS if metric.name in EVALUATION_PANELS
+              and all(metric.name in values for values in report.scores.values())]
+    colours = ["#1f4e79" if method.startswith("generator") else "#9aa9b9" for method in methods]
+    figure = Figure(figsize=(5 * len(panels), 3.5))
+    for axis, metric in zip(np.atleast_1d(figure.subplots(1, len(panels))), panels):
+        values = [report.scores[method][metric.name] for method in methods]
         axis.bar(methods, values, color=colours)
-        axis.set_title(label, fontsize=9)
+        axis.set_title(f"{metric.label}: {metric.description}, {metric.better} is better", fontsize=8)
         axis.tick_params(axis="x", labelrotation=30, labelsize=8)
         for position, value in enumerate(values):
-            axis.text(position, value, f"{value:.2f}" if metric == "rmse" else f"{value:.3f}", ha="center", va="bottom", fontsize=8)
-    figure.suptitle(f"{report.images} images from {report.data} at {report.size} px", fontsize=9)
+            axis.text(position, value, format(value, metric.format), ha="center", va="bottom", fontsize=8)
+    where = f"at {report.size} px" if report.size else "at their own size"
+    figure.suptitle(f"{report.images} images from {report.data} {where}", fontsize=9)
     figure.tight_layout()
     return figure
 
@@ -163,6 +175,33 @@ def plot_rmse_detail(points: dict[str, tuple[float, float]], bars: tuple[float, 
     _place_labels(figure, axis, points)
     axis.set_xlabel("strip RMSE (0-255), lower is better")
     axis.set_ylabel("detail (painted / true), 1 is the photo's")
+    axis.set_title(title, fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def plot_layout_realism(points: dict[str, tuple[float, float]], bars: tuple[float, float] | None = None,
+                        title: str = "") -> Figure:
+    """Methods on the plane the texture stage is judged on: layout error (lower is better)
+    against realism (a classifier's accuracy; 0.5 is indistinguishable from the photo);
+    ``bars`` shades the corner under a layout ceiling and a realism ceiling."""
+    figure = Figure(figsize=(6.5, 4.5))
+    axis = figure.subplots()
+    for label, (layout, realism) in points.items():
+        axis.scatter([layout], [realism], s=18, color="#9aa9b9" if label.startswith("fill") else "#1f4e79")
+    layouts = [layout for layout, _ in points.values()] + ([bars[0]] if bars else [])
+    realisms = [realism for _, realism in points.values()] + ([bars[1]] if bars else [])
+    axis.set_xlim(min(layouts) - 1, max(layouts) + 2)
+    axis.set_ylim(min(0.5, min(realisms)) - 0.01, max(realisms) + 0.03)
+    if bars is not None:
+        ceiling, realism_ceiling = bars
+        left, bottom = axis.get_xlim()[0], axis.get_ylim()[0]
+        axis.add_patch(Rectangle((left, bottom), ceiling - left, realism_ceiling - bottom, color="#eef6ee", zorder=0))
+        axis.axhline(realism_ceiling, color="#7a9a7a", linestyle="--", linewidth=0.8)
+        axis.axvline(ceiling, color="#7a9a7a", linestyle="--", linewidth=0.8)
+    _place_labels(figure, axis, points)
+    axis.set_xlabel("layout: strip RMSE after 8x area downsampling, lower is better")
+    axis.set_ylabel("realism: classifier accuracy, 0.5 is the photo's own")
     axis.set_title(title, fontsize=9)
     figure.tight_layout()
     return figure

@@ -11,10 +11,11 @@ photo where its blurred colours match the generator's blurred strip there (the l
 overlap agrees with what is already placed (the photo's edge for the first column, so the
 strip continues the photo without a seam), and it sits on a similar row (skies come from the
 sky). Among the near-best places one is drawn at random, so the photo's texture is not tiled,
-and each tile is cut into its neighbours along the path of least difference. The generator's
-low frequencies are then put back, so the layout is the generator's and the detail the
-photo's. Distinctive objects (a person on the sand) rarely match a smooth guide, and the guide
-is compared at a scale fine enough to see them, which keeps them from being copied.
+and each tile is cut into its neighbours along the path of least difference. Two costs keep
+the photo's subjects from being cloned: content that stands out from its surroundings at the
+scale of a tile (a person, a post, lettering) costs more to copy, and so does a block of the
+photo already copied. The generator's low frequencies are then put back, so the layout is the
+generator's and the detail the photo's.
 
 Tiles are placed at a capped working size and rendered at the photo's own resolution, so the
 texture keeps its full detail while the search costs the same for a phone photo and a camera
@@ -42,13 +43,16 @@ def check_texture(texture: str) -> str:
 class TextureSettings:
     """Sizes are fractions of the image height, so a photo and its thumbnail get the same tiles."""
 
-    tile: float = 0.1  # tile side
+    tile: float = 0.15  # tile side
     overlap: float = 0.25  # of the tile side
     guide_blur: float = 0.012  # sigma of the blur under which tiles must match the generator
     layout_blur: float = 0.015  # sigma of the generator's low frequencies put back
     layout_ramp: float = 0.03  # over which they come in from the photo's edge
+    layout_strength: float = 1.0  # how much of the generator's low frequencies are put back
     overlap_weight: float = 0.5  # overlap agreement against guide agreement
-    row_weight: float = 2.0  # the cost of a source one image height above or below
+    row_weight: float = 0.02  # the cost of a source one image height above or below, over 255^2
+    distinct_weight: float = 1.0  # the cost of copying content that stands out from its surroundings
+    reuse_weight: float = 0.05  # the cost of copying a block of the photo a second time, over 255^2
     row_reach: float = 0.25  # sources are searched this far above and below the tile
     source_reach: float = 3.0  # and this many heights into the photo from its edge
     tolerance: float = 0.15  # tiles within this fraction of the best cost are equally likely
@@ -58,8 +62,9 @@ class TextureSettings:
     def __post_init__(self) -> None:
         if not 0 < self.tile <= 1 or not 0 < self.overlap < 0.5:
             raise ValueError("tile must be in (0, 1] and overlap in (0, 0.5)")
-        if min(self.guide_blur, self.layout_blur, self.row_weight, self.tolerance) < 0:
-            raise ValueError("blurs, row weight and tolerance must be non-negative")
+        if min(self.guide_blur, self.layout_blur, self.row_weight, self.distinct_weight, self.reuse_weight,
+               self.tolerance) < 0:
+            raise ValueError("blurs, weights and tolerance must be non-negative")
         if not 0 <= self.overlap_weight <= 1:
             raise ValueError("overlap_weight must be in [0, 1]")
 
@@ -109,19 +114,17 @@ def _texture_right(image: np.ndarray, strip: int, rng: np.random.Generator,
         image, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
     small_photo_width = min(small.shape[1] - 1, max(1, round(photo_width * scale)))
     tiles, overlap = _place_tiles(small, small_photo_width, rng, settings)
-    texture = _render(image, photo_width, tiles, overlap, scale)
+    texture = _render(image, photo_width, tiles, overlap, scale, small_photo_width)
     layout_sigma = settings.layout_blur * height
     if layout_sigma > 0:
         # The generator's low frequencies, with the copied texture's own taken out: the strip's
         # layout is the generator's, its detail the photo's. The correction ramps in from the
         # photo's edge, where the tiles already continue the photo itself.
-        generated = image[:, photo_width:].astype(np.float32)
-        copied = texture[:, photo_width:]
-        correction = _blur(generated - copied, layout_sigma)
+        correction = _blur(image[:, photo_width:].astype(np.float32) - texture, layout_sigma)
         ramp_width = max(1.0, settings.layout_ramp * height)
         ramp = np.clip((np.arange(strip, dtype=np.float32) + 1) / ramp_width, 0, 1)[None, :, None]
-        texture[:, photo_width:] = copied + ramp * correction
-    return np.clip(np.rint(texture[:, photo_width:]), 0, 255).astype(np.uint8)
+        texture += (settings.layout_strength * ramp) * correction
+    return np.clip(np.rint(texture), 0, 255).astype(np.uint8)
 
 
 def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
@@ -132,76 +135,96 @@ def _place_tiles(image: np.ndarray, photo_width: int, rng: np.random.Generator,
                  settings: TextureSettings) -> tuple[list[_Tile], int]:
     """Quilt the columns right of ``photo_width`` from the columns left of it, at this scale;
     the tiles and their overlap."""
-    height, width = image.shape[:2]
-    tile = int(np.clip(round(settings.tile * height), settings.min_tile, height))
-    tile = min(tile, photo_width, height)
-    overlap = max(1, round(tile * settings.overlap)) if tile > 1 else 0
-    step = max(1, tile - overlap)
-    colours = image.astype(np.float32)
-    guide = _blur(colours, settings.guide_blur * height) if settings.guide_blur > 0 else colours
-    source_left = max(0, photo_width - int(settings.source_reach * height))
-    # Tops of the tile rows (the last one flush with the bottom) and lefts of its columns. The
-    # first column overlaps the photo's edge reflected: the cut through that overlap takes the
-    # strip from the photo's own continuation to the copied texture, with no seam at the edge.
-    tops = sorted({min(top, height - tile) for top in range(0, height - overlap, step)} or {0})
-    lefts = list(range(photo_width, width - overlap, step)) or [photo_width]
-    canvas = _reflect_edge(colours, photo_width, overlap)
-    tiles: list[_Tile] = []
-    for left in lefts:
-        for top in tops:
-            tiles.append(_place_one(canvas, guide, colours, top, left, tile, overlap, photo_width,
-                                    source_left, rng, settings))
-    return tiles, overlap
+    quilt = _Quilt(image, photo_width, rng, settings)
+    # Column by column outward from the photo, top to bottom in each. The first column
+    # overlaps the photo's edge reflected: the cut through that overlap takes the strip from
+    # the photo's own continuation to the copied texture, with no seam at the edge.
+    tops = sorted({min(top, quilt.height - quilt.tile) for top in range(0, quilt.height - quilt.overlap, quilt.step)}
+                  or {0})
+    lefts = list(range(photo_width, image.shape[1] - quilt.overlap, quilt.step)) or [photo_width]
+    return [quilt.place(top, left) for left in lefts for top in tops], quilt.overlap
 
 
-def _place_one(canvas, guide, colours, top, left, tile, overlap, photo_width, source_left, rng,
-               settings) -> _Tile:
-    height, width = canvas.shape[:2]
-    columns = min(tile, width - left)  # the outermost column of tiles may be cut by the border
-    target = canvas[top : top + tile, left : left + columns]
-    # What the tile must agree with: the pixels already placed at its left and top.
-    placed = np.zeros((tile, columns), np.float32)
-    placed[:, : min(overlap, columns)] = 1
-    if top > 0:
-        placed[:overlap, :] = 1
-    row_low = max(0, top - int(settings.row_reach * height))
-    row_high = min(height - tile, top + int(settings.row_reach * height))
-    region = slice(row_low, row_high + tile), slice(source_left, photo_width)
-    overlap_cost = cv2.matchTemplate(colours[region], np.ascontiguousarray(target),
-                                     cv2.TM_SQDIFF, mask=np.repeat(placed[..., None], 3, axis=2))
-    guide_cost = cv2.matchTemplate(guide[region], np.ascontiguousarray(guide[top : top + tile, left : left + columns]),
-                                   cv2.TM_SQDIFF)
-    rows = np.arange(row_low, row_low + overlap_cost.shape[0], dtype=np.float32)[:, None]
-    cost = (settings.overlap_weight * overlap_cost / max(placed.sum(), 1)
-            + (1 - settings.overlap_weight) * guide_cost / (tile * columns)
-            + settings.row_weight * 255.0**2 * ((rows - top) / height) ** 2 / 100)
-    best = cost.min()
-    candidates = np.flatnonzero(cost.ravel() <= best + settings.tolerance * max(best, 1.0))
-    chosen = int(rng.choice(candidates))
-    source_top = row_low + chosen // cost.shape[1]
-    source_left_chosen = source_left + chosen % cost.shape[1]
-    source = colours[source_top : source_top + tile, source_left_chosen : source_left_chosen + columns]
-    keep = _seam_mask(target, source, placed, overlap, top > 0)
-    canvas[top : top + tile, left : left + columns] = keep[..., None] * source + (1 - keep[..., None]) * target
-    return _Tile(top, left, source_top, source_left_chosen, keep)
+class _Quilt:
+    """The state of one strip's quilting at working scale: what is placed so far, and the
+    per-place costs that do not depend on the tile (distinctive content, reuse)."""
+
+    def __init__(self, image: np.ndarray, photo_width: int, rng: np.random.Generator, settings: TextureSettings):
+        self.height, width = image.shape[:2]
+        self.photo_width, self.rng, self.settings = photo_width, rng, settings
+        self.tile = min(int(np.clip(round(settings.tile * self.height), settings.min_tile, self.height)),
+                        photo_width, self.height)
+        self.overlap = max(1, round(self.tile * settings.overlap)) if self.tile > 1 else 0
+        self.step = max(1, self.tile - self.overlap)
+        self.colours = image.astype(np.float32)
+        self.guide = _blur(self.colours, settings.guide_blur * self.height) if settings.guide_blur > 0 else self.colours
+        self.canvas = self.colours.copy()
+        self.canvas[:, photo_width:] = _reflect_edge(self.colours, photo_width, self.overlap)
+        self.source_left = max(0, photo_width - int(settings.source_reach * self.height))
+        # Distinctive content, a blob that stands out from its surroundings at the scale of a
+        # tile (a person, a post, lettering), is costly to copy: the mean over each place of the
+        # band-pass energy, in squared colour levels like the other costs.
+        photo = self.colours[:, :photo_width]
+        band = _blur(photo, self.tile / 4) - _blur(photo, self.tile * 1.5)
+        self.distinct = cv2.boxFilter((band**2).sum(axis=2), -1, (self.tile, self.tile), anchor=(0, 0),
+                                      borderType=cv2.BORDER_REPLICATE)
+        # How much of each place's tile has been copied already: a place used again costs more.
+        self.used = np.zeros(self.distinct.shape, np.float32)
+
+    def place(self, top: int, left: int) -> _Tile:
+        settings, tile, overlap = self.settings, self.tile, self.overlap
+        columns = min(tile, self.canvas.shape[1] - left)  # the outermost column of tiles may be cut by the border
+        target = self.canvas[top : top + tile, left : left + columns]
+        # What the tile must agree with: the pixels already placed at its left and top.
+        placed = np.zeros((tile, columns, 3), np.float32)
+        placed[:, : min(overlap, columns)] = 1
+        if top > 0:
+            placed[:overlap] = 1
+        reach = int(settings.row_reach * self.height)
+        row_low, row_high = max(0, top - reach), min(self.height - tile, top + reach)
+        region = slice(row_low, row_high + tile), slice(self.source_left, self.photo_width)
+        overlap_cost = cv2.matchTemplate(self.colours[region], np.ascontiguousarray(target), cv2.TM_SQDIFF, mask=placed)
+        guide_cost = cv2.matchTemplate(self.guide[region], np.ascontiguousarray(
+            self.guide[top : top + tile, left : left + columns]), cv2.TM_SQDIFF)
+        places = slice(row_low, row_low + overlap_cost.shape[0]), slice(self.source_left,
+                                                                        self.source_left + overlap_cost.shape[1])
+        rows = np.arange(row_low, row_low + overlap_cost.shape[0], dtype=np.float32)[:, None]
+        cost = (settings.overlap_weight * overlap_cost / max(placed[..., 0].sum(), 1)
+                + (1 - settings.overlap_weight) * guide_cost / (tile * columns)
+                + settings.row_weight * (255.0 * (rows - top) / self.height) ** 2
+                + settings.distinct_weight * self.distinct[places]
+                + settings.reuse_weight * 255.0**2 * self.used[places])
+        best = cost.min()
+        candidates = np.flatnonzero(cost.ravel() <= best + settings.tolerance * max(best, 1.0))
+        chosen = int(self.rng.choice(candidates))
+        source_top, source_left = row_low + chosen // cost.shape[1], self.source_left + chosen % cost.shape[1]
+        source = self.colours[source_top : source_top + tile, source_left : source_left + columns]
+        keep = _seam_mask(target, source, overlap, top > 0)
+        self.canvas[top : top + tile, left : left + columns] = keep[..., None] * source + (1 - keep[..., None]) * target
+        self._mark_used(source_top, source_left, tile, columns)
+        return _Tile(top, left, source_top, source_left, keep)
+
+    def _mark_used(self, top: int, left: int, rows: int, columns: int) -> None:
+        """Add to every place the share of its tile that the copied block covers."""
+        vertical = 1 - np.abs(np.arange(-rows + 1, rows)) / rows
+        horizontal = 1 - np.abs(np.arange(-columns + 1, columns)) / columns
+        low_row, low_column = top - rows + 1, left - columns + 1
+        rows_slice = slice(max(0, low_row), min(self.used.shape[0], top + rows))
+        columns_slice = slice(max(0, low_column), min(self.used.shape[1], left + columns))
+        self.used[rows_slice, columns_slice] += np.outer(
+            vertical[rows_slice.start - low_row : rows_slice.stop - low_row],
+            horizontal[columns_slice.start - low_column : columns_slice.stop - low_column])
 
 
-def _seam_mask(existing: np.ndarray, new: np.ndarray, placed: np.ndarray, overlap: int,
-               has_top: bool) -> np.ndarray:
+def _seam_mask(existing: np.ndarray, new: np.ndarray, overlap: int, has_top: bool) -> np.ndarray:
     """1 where the new tile shows: right of the least-difference path through its left overlap
     and below the one through its top overlap (Efros and Freeman's minimum error boundary cut)."""
     difference = ((existing - new) ** 2).sum(axis=2)
-    keep = np.ones(difference.shape, np.float32)
-    band = min(overlap, difference.shape[1])
-    cut = _least_path(difference[:, :band])  # a column for each row
-    for row, column in enumerate(cut):
-        keep[row, :column] = 0
+    rows, columns = difference.shape
+    keep = np.arange(columns)[None, :] >= _least_path(difference[:, : min(overlap, columns)])[:, None]
     if has_top:
-        band = min(overlap, difference.shape[0])
-        cut = _least_path(difference[:band].T)  # a row for each column
-        for column, row in enumerate(cut):
-            keep[:row, column] = 0
-    return keep
+        keep &= np.arange(rows)[:, None] >= _least_path(difference[: min(overlap, rows)].T)[None, :]
+    return keep.astype(np.float32)
 
 
 def _least_path(cost: np.ndarray) -> np.ndarray:
@@ -222,34 +245,37 @@ def _least_path(cost: np.ndarray) -> np.ndarray:
     return path
 
 
-def _render(image: np.ndarray, photo_width: int, tiles: list[_Tile], overlap: int, scale: float) -> np.ndarray:
-    """The placed tiles copied from ``image`` at its own resolution, as float32."""
+def _render(image: np.ndarray, photo_width: int, tiles: list[_Tile], overlap: int, scale: float,
+            small_photo_width: int) -> np.ndarray:
+    """The strip (the columns right of ``photo_width``) as float32, covered by the placed tiles,
+    each copied from the photo at its own resolution: placed small, the texture stays sharp."""
     height, width = image.shape[:2]
-    result = _reflect_edge(image.astype(np.float32), photo_width, round(overlap / scale))
+    strip = _reflect_edge(image, photo_width, round(overlap / scale))
     for tile in tiles:
         size_y, size_x = tile.keep.shape
-        top, left = round(tile.top / scale), round(tile.left / scale)
-        bottom, right = min(height, round((tile.top + size_y) / scale)), min(width, round((tile.left + size_x) / scale))
-        source_top, source_left = round(tile.source_top / scale), round(tile.source_left / scale)
-        rows, columns = bottom - top, right - left
-        rows = min(rows, height - source_top)
-        columns = min(columns, photo_width - source_left)
+        top = round(tile.top / scale)
+        left = round((tile.left - small_photo_width) / scale)  # in the strip's columns
+        rows = min(height, round((tile.top + size_y) / scale)) - top
+        columns = min(strip.shape[1], round((tile.left - small_photo_width + size_x) / scale)) - left
+        columns = min(columns, photo_width)
         if rows <= 0 or columns <= 0:
             continue
-        keep = tile.keep if scale == 1 else cv2.resize(tile.keep, (right - left, bottom - top),
-                                                       interpolation=cv2.INTER_LINEAR)
+        source_top = min(round(tile.source_top / scale), height - rows)
+        source_left = max(0, min(round(tile.source_left / scale), photo_width - columns))
+        keep = tile.keep if scale == 1 else cv2.resize(tile.keep, (columns, rows), interpolation=cv2.INTER_LINEAR)
         keep = keep[:rows, :columns, None]
         source = image[source_top : source_top + rows, source_left : source_left + columns].astype(np.float32)
-        target = result[top : top + rows, left : left + columns]
+        target = strip[top : top + rows, left : left + columns]
         target[:] = keep * source + (1 - keep) * target
-    return result
+    return strip
 
 
 def _reflect_edge(image: np.ndarray, photo_width: int, columns: int) -> np.ndarray:
-    """A float copy of ``image`` whose first ``columns`` beyond the photo mirror the photo's
-    last ones (not repeating the edge column itself, so the step across the edge is the photo's own)."""
-    result = image.astype(np.float32, copy=True)
-    columns = min(columns, result.shape[1] - photo_width, photo_width - 1)
+    """The columns right of ``photo_width`` as float32, the first ``columns`` of them mirroring
+    the photo's last ones (without repeating the edge column, so that the step across the edge
+    is one the photo itself takes)."""
+    strip = image[:, photo_width:].astype(np.float32)
+    columns = min(columns, strip.shape[1], photo_width - 1)
     if columns > 0:
-        result[:, photo_width : photo_width + columns] = result[:, photo_width - 1 - columns : photo_width - 1][:, ::-1]
-    return result
+        strip[:, :columns] = image[:, photo_width - 1 - columns : photo_width - 1][:, ::-1]
+    return strip

@@ -7,7 +7,7 @@ from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.showcase import (
     comparison_rows, full_resolution_sheet, label_row, parameter_table, plot_evaluation, plot_image_grid,
-    plot_rmse_detail, plot_rounds, plot_split, runtime_summary, sample_sheet,
+    plot_layout_realism, plot_rmse_detail, plot_rounds, plot_split, runtime_summary, sample_sheet,
 )
 
 from conftest import smooth_image, tiny
@@ -24,7 +24,8 @@ def test_comparison_rows_and_grid(outpainter):
     rows = comparison_rows(outpainter, truths)
     assert len(rows) == 3 and all(len(row) == 4 for row in rows)
     assert all(picture.shape == (32, 32, 3) for row in rows for picture in row)
-    np.testing.assert_array_equal(rows[0][1][:, 8:24], truths[0][:, 8:24])  # pasted keeps the centre
+    # The generator's own strips, then the same strips through the texture stage.
+    assert not np.array_equal(rows[0][1][:, :8], rows[0][2][:, :8])
     np.testing.assert_array_equal(rows[0][3], truths[0])
     assert len(plot_image_grid(rows).axes) == 12
 
@@ -54,9 +55,18 @@ def test_figures_are_drawn(outpainter):
     image = smooth_image(32, 32)
     assert len(plot_split(image, tiny()).axes) == 8
     assert len(plot_rounds(image, outpainter.outpaint_rounds(image, times=2)).axes) == 3
-    report = EvaluationReport("photos", 32, 5, 0, {"model": {"rmse": 20.0, "psnr": 22.0, "ssim": 0.6},
+    report = EvaluationReport("photos", 32, 5, 0, {"generator": {"rmse": 20.0, "psnr": 22.0, "ssim": 0.6},
                                                     "telea": {"rmse": 30.0, "psnr": 18.0, "ssim": 0.5}})
     assert len(plot_evaluation(report).axes) == 2
+    for values in report.scores.values():
+        values.update(layout=15.0, realism=0.8)
+    assert [axis.get_title().split(":")[0] for axis in plot_evaluation(report).axes] == ["RMSE", "SSIM", "layout", "realism"]
+    figure = plot_layout_realism({"generator": (33.0, 0.84), "fill: telea": (38.3, 0.86)}, bars=(34.5, 0.58))
+    (axis,) = figure.axes
+    assert [text.get_text() for text in axis.texts] == ["generator", "fill: telea"]
+    (corner,) = axis.patches  # the region meeting both bars
+    assert corner.get_x() + corner.get_width() == pytest.approx(34.5)
+    assert corner.get_y() + corner.get_height() == pytest.approx(0.58)
     figure = plot_rmse_detail({"model": (29.3, 0.2), "fill: Telea": (32.3, 0.13)}, bars=(27.5, 0.5))
     (axis,) = figure.axes
     assert [text.get_text() for text in axis.texts] == ["model", "fill: Telea"]
