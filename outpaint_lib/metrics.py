@@ -274,7 +274,7 @@ METRICS = (
     Metric("seam", "seam", ".2f", "near 1", "the jump at the photo's edge over the truth's", strip_seam),
     Metric("layout", "layout", ".2f", "lower", f"RMSE after {LAYOUT_DOWNSAMPLING}x area downsampling", strip_layout),
     Metric("realism", "realism", ".3f", "near 0.5",
-           "a classifier's accuracy telling painted patches from true ones (0.5: it cannot)", None),
+           "a classifier's accuracy telling painted patches from true ones", None),
 )
 STRIP_METRICS = tuple(metric for metric in METRICS if metric.score is not None)
 

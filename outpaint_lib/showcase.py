@@ -251,10 +251,12 @@ def sample_sheet(outpainter: Outpainter, truths: list[np.ndarray], recursive_sou
     return np.concatenate([header, grid, caption, strip], axis=0)
 
 
-def full_resolution_sheet(outpainter: Outpainter, photos: list[np.ndarray], height: int = 240) -> np.ndarray:
+def full_resolution_sheet(outpainter: Outpainter, photos: list[np.ndarray], height: int | None = None) -> np.ndarray:
     """What a user sees: per row, a photo widened back after hiding round(H/4) columns a side
     (``paint``'s defaults, painted at the photo's own size), beside the photo itself; each row is
-    then shown at ``height`` pixels, so that photos of any size line up."""
+    then shown at ``height`` pixels (default: the lowest photo's own height, so that no photo is
+    enlarged and photos of one size are shown pixel for pixel), so that photos of any size line up."""
+    height = height or min(photo.shape[0] for photo in photos)
     rows = []
     for photo in photos:
         strip = strip_width_of(photo.shape[0])

@@ -82,6 +82,7 @@ class _Tile:
     source_top: int
     source_left: int
     keep: np.ndarray  # tile-sized float32 mask, 1 where the tile's own pixels show
+    shift: np.ndarray  # the colour added to the copied block, so that it meets its neighbours' tone
 
 
 def texture_strips(canvas: np.ndarray, left: int, right: int, seed: int = 0,
@@ -199,10 +200,14 @@ class _Quilt:
         chosen = int(self.rng.choice(candidates))
         source_top, source_left = row_low + chosen // cost.shape[1], self.source_left + chosen % cost.shape[1]
         source = self.colours[source_top : source_top + tile, source_left : source_left + columns]
+        # The block takes the tone of what it overlaps: in a smooth sky, two blocks a few levels
+        # apart would show as a patchwork however their seam is cut.
+        shift = ((target - source) * placed).sum(axis=(0, 1)) / max(placed[..., 0].sum(), 1)
+        source = source + shift
         keep = _seam_mask(target, source, overlap, top > 0)
         self.canvas[top : top + tile, left : left + columns] = keep[..., None] * source + (1 - keep[..., None]) * target
         self._mark_used(source_top, source_left, tile, columns)
-        return _Tile(top, left, source_top, source_left, keep)
+        return _Tile(top, left, source_top, source_left, keep, shift.astype(np.float32))
 
     def _mark_used(self, top: int, left: int, rows: int, columns: int) -> None:
         """Add to every place the share of its tile that the copied block covers."""
@@ -218,13 +223,20 @@ class _Quilt:
 
 def _seam_mask(existing: np.ndarray, new: np.ndarray, overlap: int, has_top: bool) -> np.ndarray:
     """1 where the new tile shows: right of the least-difference path through its left overlap
-    and below the one through its top overlap (Efros and Freeman's minimum error boundary cut)."""
+    and below the one through its top overlap (Efros and Freeman's minimum error boundary cut),
+    the cut softened over a pixel or two inside the overlaps so that it leaves no hard edge."""
     difference = ((existing - new) ** 2).sum(axis=2)
     rows, columns = difference.shape
     keep = np.arange(columns)[None, :] >= _least_path(difference[:, : min(overlap, columns)])[:, None]
     if has_top:
         keep &= np.arange(rows)[:, None] >= _least_path(difference[: min(overlap, rows)].T)[None, :]
-    return keep.astype(np.float32)
+    keep = keep.astype(np.float32)
+    if overlap >= 4:
+        soft = cv2.GaussianBlur(keep, (0, 0), overlap / 6, borderType=cv2.BORDER_REPLICATE)
+        inside = np.zeros_like(keep, dtype=bool)  # beyond the overlaps: the tile's own pixels only
+        inside[overlap if has_top else 0 :, overlap:] = True
+        keep = np.where(inside, 1.0, soft).astype(np.float32)
+    return keep
 
 
 def _least_path(cost: np.ndarray) -> np.ndarray:
@@ -264,7 +276,7 @@ def _render(image: np.ndarray, photo_width: int, tiles: list[_Tile], overlap: in
         source_left = max(0, min(round(tile.source_left / scale), photo_width - columns))
         keep = tile.keep if scale == 1 else cv2.resize(tile.keep, (columns, rows), interpolation=cv2.INTER_LINEAR)
         keep = keep[:rows, :columns, None]
-        source = image[source_top : source_top + rows, source_left : source_left + columns].astype(np.float32)
+        source = image[source_top : source_top + rows, source_left : source_left + columns].astype(np.float32) + tile.shift
         target = strip[top : top + rows, left : left + columns]
         target[:] = keep * source + (1 - keep) * target
     return strip

@@ -266,3 +266,23 @@ def test_small_images_share_one_batch_and_large_ones_are_taken_a_few_at_a_time(c
     monkeypatch.setattr(painting, "CHUNK_PIXELS", 3 * 32 * 16)  # three of these images' worth
     paint_files([folder], tmp_path / "again", outpainter=outpainter, progress=False)
     assert batches == [3] * 6 + [2]
+
+
+def test_texture_none_paints_the_generators_own_strips_and_a_seed_repeats_the_texture(lively_checkpoint, tmp_path):
+    photo = smooth_image(32, 48, seed=3)
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    painted = {}
+    for name, flags in {"default": [], "again": [], "seed": ["--seed", "5"], "none": ["--texture", "none"]}.items():
+        out = tmp_path / f"{name}.png"
+        result = run_cli("paint", str(tmp_path / "photo.png"), "-o", str(out), "--checkpoint", str(lively_checkpoint),
+                         "--no-blend", "--runtime", "keras", "--precision", "float32", *flags)
+        assert result.returncode == 0, result.stderr
+        painted[name] = np.asarray(Image.open(out))
+        np.testing.assert_array_equal(painted[name][:, 8:56], photo)  # the photo's own pixels, bit for bit
+    generator = Outpainter.load(lively_checkpoint, precision="float32", texture="none")
+    np.testing.assert_array_equal(painted["none"], generator.outpaint(photo, blend=False))
+    np.testing.assert_array_equal(painted["default"], painted["again"])
+    assert not np.array_equal(painted["default"], painted["none"])
+    assert not np.array_equal(painted["default"], painted["seed"])
+    result = run_cli("paint", str(tmp_path / "photo.png"), "-o", str(tmp_path / "x.png"), "--texture", "noise")
+    assert result.returncode == 2 and "invalid choice" in result.stderr and "Traceback" not in result.stderr
