@@ -128,6 +128,10 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
         passes = "the mean of its passes over each photo and its mirror image" if outpainter.mirror_average else "one pass"
         print(f"model: {arguments.checkpoint}, {passes}")
     print(report.table())
+    if arguments.realism:
+        ranges = ", ".join(f"{method} {values['realism_low']:.3f}-{values['realism_high']:.3f}"
+                           for method, values in report.scores.items() if "realism_low" in values)
+        print(f"realism, lowest to highest of its six classifiers: {ranges}")
     if arguments.rounds:
         recursive = evaluate_recursive(outpainter, arguments.data, arguments.rounds, limit=arguments.limit,
                                        progress=not arguments.quiet)

@@ -21,6 +21,7 @@ from outpaint_lib.images import find_images, load_image, load_square
 from outpaint_lib.inference import Outpainter, strip_width_for
 from outpaint_lib.metrics import METRICS, STRIP_METRICS, outer_round_scores, realism, realism_patches, strip_scores
 from outpaint_lib.progress import ProgressBar
+
 # Full-resolution photos narrower than this after hiding their strips are skipped.
 MIN_CENTRE_WIDTH = 8
 

@@ -88,3 +88,17 @@ def test_bad_arguments_are_refused():
         texture_strips(canvas.astype(np.float32), 2, 2)
     with pytest.raises(ValueError, match="overlap"):
         TextureSettings(overlap=0.6)
+
+
+@pytest.mark.parametrize("height, width", [(8, 8), (8, 30), (30, 8), (9, 11)])
+def test_the_outpainter_textures_photos_down_to_the_smallest_accepted(checkpoint, height, width):
+    from outpaint_lib.inference import Outpainter
+
+    photo = _two_textures(height, width, seed=width)
+    painter = Outpainter.load(checkpoint, precision="float32")
+    assert painter.texture == "photo"  # the default
+    rounds = painter.outpaint_rounds(photo, times=2, blend=False)
+    strip = max(1, round(height / 4))
+    assert rounds[-1].shape == (height, width + 4 * strip, 3)
+    np.testing.assert_array_equal(rounds[-1][:, 2 * strip : 2 * strip + width], photo)
+    np.testing.assert_array_equal(rounds[0], painter.outpaint(photo, blend=False))
