@@ -37,11 +37,11 @@ PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "photos"
 # The texture stage's settings measured, by label: the default and the steps that led to it.
 TEXTURE_VARIANTS = {
     "texture (default)": DEFAULT_SETTINGS,
-    "texture, no layout put back": dataclasses.replace(DEFAULT_SETTINGS, layout_strength=0.0),
-    "texture, half the layout put back": dataclasses.replace(DEFAULT_SETTINGS, layout_strength=0.5),
-    "texture, layout put back at twice the blur": dataclasses.replace(DEFAULT_SETTINGS, layout_blur=0.03),
-    "texture, no object or reuse cost": dataclasses.replace(DEFAULT_SETTINGS, distinct_weight=0.0, reuse_weight=0.0),
-    "texture, small tiles, half the layout": dataclasses.replace(
+    "texture, no layout back": dataclasses.replace(DEFAULT_SETTINGS, layout_strength=0.0),
+    "texture, half the layout": dataclasses.replace(DEFAULT_SETTINGS, layout_strength=0.5),
+    "texture, layout blur x2": dataclasses.replace(DEFAULT_SETTINGS, layout_blur=0.03),
+    "texture, no object/reuse cost": dataclasses.replace(DEFAULT_SETTINGS, distinct_weight=0.0, reuse_weight=0.0),
+    "texture, small tiles, half layout": dataclasses.replace(
         DEFAULT_SETTINGS, tile=0.06, overlap_weight=0.25, layout_strength=0.5, working_height=200),
 }
 
@@ -71,7 +71,7 @@ def patchmatch_candidates() -> dict[str, Candidate]:
         mixed[:, strip:-strip] = centre
         return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
 
-    return {"PatchMatch alone": alone, "generator blurred + PatchMatch detail": frequency_split}
+    return {"PatchMatch alone": alone, "generator + PatchMatch detail": frequency_split}
 
 
 def candidates() -> dict[str, Candidate]:
@@ -99,7 +99,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int)
     parser.add_argument("--bars", nargs=2, type=float, metavar=("LAYOUT", "REALISM"),
                         help="default: 0.9 x Telea's layout, and 0.58")
+    parser.add_argument("--replot", action="store_true", help="draw the plot again from the JSON beside it")
     arguments = parser.parse_args()
+    output = Path(arguments.output)
+    if arguments.replot:
+        draw(json.loads(output.with_suffix(".json").read_text()), output, arguments)
+        return
 
     generator = Outpainter.load(texture="none")
     methods = candidates()
@@ -117,11 +122,14 @@ def main() -> None:
     for name, values in scores.items():
         print(f"{name:<40} " + " ".join(f"{format(values[metric.name], metric.format):>8}" for metric in METRICS)
               + f"  {values['realism_low']:.3f}-{values['realism_high']:.3f}")
-    output = Path(arguments.output)
     output.with_suffix(".json").write_text(json.dumps(scores, indent=1) + "\n")
+    draw(scores, output, arguments)
+
+
+def draw(scores: dict[str, dict[str, float]], output: Path, arguments: argparse.Namespace) -> None:
     bars = tuple(arguments.bars) if arguments.bars else (0.9 * scores["fill: telea"]["layout"], 0.58)
     points = {name: (values["layout"], values["realism"]) for name, values in scores.items()}
-    title = f"{len(collector.rows[next(iter(methods))])} photos of {arguments.data.name} at their own size"
+    title = f"{arguments.data.name}, each photo at its own size; shaded: the bar"
     plot_layout_realism(points, bars=bars, title=title).savefig(output, dpi=150)
 
 

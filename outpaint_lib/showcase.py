@@ -185,7 +185,7 @@ def plot_layout_realism(points: dict[str, tuple[float, float]], bars: tuple[floa
     """Methods on the plane the texture stage is judged on: layout error (lower is better)
     against realism (a classifier's accuracy; 0.5 is indistinguishable from the photo);
     ``bars`` shades the corner under a layout ceiling and a realism ceiling."""
-    figure = Figure(figsize=(6.5, 4.5))
+    figure = Figure(figsize=(8, 5))
     axis = figure.subplots()
     for label, (layout, realism) in points.items():
         axis.scatter([layout], [realism], s=18, color="#9aa9b9" if label.startswith("fill") else "#1f4e79")
@@ -208,7 +208,9 @@ def plot_layout_realism(points: dict[str, tuple[float, float]], bars: tuple[floa
 
 
 # Where a point's label may go, in points from the point, tried in this order.
-LABEL_OFFSETS = ((4, 2, "left"), (4, -9, "left"), (-4, 2, "right"), (-4, -9, "right"))
+LABEL_OFFSETS = ((4, 2, "left"), (4, -9, "left"), (-4, 2, "right"), (-4, -9, "right"),
+                 (4, 10, "left"), (4, -17, "left"), (-4, 10, "right"), (-4, -17, "right"),
+                 (4, 18, "left"), (4, -25, "left"), (-4, 18, "right"), (-4, -25, "right"))
 
 
 def _place_labels(figure: Figure, axis, points: dict[str, tuple[float, float]]) -> None:
