@@ -58,6 +58,7 @@ def strip_psnr(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -
 def strip_ssim(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -> float:
     """Mean SSIM of the left and the right strip, each scored on its own."""
     from skimage.metrics import structural_similarity
+
     scores = []
     for truth, generated in _strip_pairs(ground_truth, output, strip_width):
         window = min(7, min(truth.shape[:2]) // 2 * 2 - 1)
@@ -149,7 +150,6 @@ def outer_round_scores(photo: np.ndarray, widened: np.ndarray, columns: int) -> 
     }
 
 
-
 # Layout compares the strips after this much area downsampling: bands and colours, not texture.
 LAYOUT_DOWNSAMPLING = 8
 
@@ -238,8 +238,8 @@ def _labelled(painted, true, images) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _realism_classifier(shape: tuple[int, int, int]):
-    """Three convolution blocks of 32, 64 and 128 filters and global pooling: enough to see
-    smears, seams and repeated texture in a patch, too little to memorise photos."""
+    """Three convolution blocks of 32, 64 and 128 filters and global pooling: small enough to
+    learn from a few hundred patches, so that the test measures what any quick look could see."""
     import keras
     from keras import layers
 
@@ -260,7 +260,7 @@ class Metric:
     name: str
     label: str
     format: str
-    better: str  # "lower", "higher" or "near 1"; realism's best is 0.5
+    better: str  # "lower", "higher", "near 1" or (realism) "near 0.5"
     description: str
     score: Callable[[np.ndarray, np.ndarray, int], float] | None  # per image; None: over a set of images
 

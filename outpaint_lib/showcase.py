@@ -158,26 +158,10 @@ def plot_rmse_detail(points: dict[str, tuple[float, float]], bars: tuple[float, 
     """Runs and fills on one plane: strip RMSE (lower is better) against detail (1 is the
     photo's own sharpness), where the two pull against each other; ``bars`` shades the corner
     that meets an RMSE ceiling and a detail floor."""
-    figure = Figure(figsize=(6.5, 4.5))
-    axis = figure.subplots()
-    for label, (rmse, detail) in points.items():
-        axis.scatter([rmse], [detail], s=18, color="#1f4e79" if not label.startswith("fill") else "#9aa9b9")
-    rmses = [rmse for rmse, _ in points.values()] + ([bars[0]] if bars else [])
     details = [detail for _, detail in points.values()] + ([bars[1]] if bars else [])
-    axis.set_xlim(min(rmses) - 1, max(rmses) + 2)
-    axis.set_ylim(min(0.0, min(details)), max(details) + 0.1)
-    if bars is not None:
-        ceiling, floor = bars
-        left, top = axis.get_xlim()[0], axis.get_ylim()[1]
-        axis.add_patch(Rectangle((left, floor), ceiling - left, top - floor, color="#eef6ee", zorder=0))
-        axis.axhline(floor, color="#7a9a7a", linestyle="--", linewidth=0.8)
-        axis.axvline(ceiling, color="#7a9a7a", linestyle="--", linewidth=0.8)
-    _place_labels(figure, axis, points)
-    axis.set_xlabel("strip RMSE (0-255), lower is better")
-    axis.set_ylabel("detail (painted / true), 1 is the photo's")
-    axis.set_title(title, fontsize=9)
-    figure.tight_layout()
-    return figure
+    return _plot_plane(points, bars, (min(0.0, min(details)), max(details) + 0.1), shade_above=True,
+                       labels=("strip RMSE (0-255), lower is better", "detail (painted / true), 1 is the photo's"),
+                       title=title, size=(6.5, 4.5))
 
 
 def plot_layout_realism(points: dict[str, tuple[float, float]], bars: tuple[float, float] | None = None,
@@ -185,23 +169,36 @@ def plot_layout_realism(points: dict[str, tuple[float, float]], bars: tuple[floa
     """Methods on the plane the texture stage is judged on: layout error (lower is better)
     against realism (a classifier's accuracy; 0.5 is indistinguishable from the photo);
     ``bars`` shades the corner under a layout ceiling and a realism ceiling."""
-    figure = Figure(figsize=(8, 5))
-    axis = figure.subplots()
-    for label, (layout, realism) in points.items():
-        axis.scatter([layout], [realism], s=18, color="#9aa9b9" if label.startswith("fill") else "#1f4e79")
-    layouts = [layout for layout, _ in points.values()] + ([bars[0]] if bars else [])
     realisms = [realism for _, realism in points.values()] + ([bars[1]] if bars else [])
-    axis.set_xlim(min(layouts) - 1, max(layouts) + 2)
-    axis.set_ylim(min(0.5, min(realisms)) - 0.01, max(realisms) + 0.03)
+    return _plot_plane(points, bars, (min(0.5, min(realisms)) - 0.01, max(realisms) + 0.03), shade_above=False,
+                       labels=("layout: strip RMSE after 8x area downsampling, lower is better",
+                               "realism: classifier accuracy, 0.5 is the photo's own"),
+                       title=title, size=(8, 5))
+
+
+def _plot_plane(points: dict[str, tuple[float, float]], bars: tuple[float, float] | None,
+                y_limits: tuple[float, float], shade_above: bool, labels: tuple[str, str], title: str,
+                size: tuple[float, float]) -> Figure:
+    """Labelled points (fills, named "fill: ...", in grey) on two measures; ``bars`` is an x
+    ceiling and a y bound, the shaded corner left of the first and above (``shade_above``) or
+    below the second."""
+    figure = Figure(figsize=size)
+    axis = figure.subplots()
+    for label, (x, y) in points.items():
+        axis.scatter([x], [y], s=18, color="#9aa9b9" if label.startswith("fill") else "#1f4e79")
+    xs = [x for x, _ in points.values()] + ([bars[0]] if bars else [])
+    axis.set_xlim(min(xs) - 1, max(xs) + 2)
+    axis.set_ylim(*y_limits)
     if bars is not None:
-        ceiling, realism_ceiling = bars
-        left, bottom = axis.get_xlim()[0], axis.get_ylim()[0]
-        axis.add_patch(Rectangle((left, bottom), ceiling - left, realism_ceiling - bottom, color="#eef6ee", zorder=0))
-        axis.axhline(realism_ceiling, color="#7a9a7a", linestyle="--", linewidth=0.8)
+        ceiling, bound = bars
+        left, (bottom, top) = axis.get_xlim()[0], axis.get_ylim()
+        low, high = (bound, top) if shade_above else (bottom, bound)
+        axis.add_patch(Rectangle((left, low), ceiling - left, high - low, color="#eef6ee", zorder=0))
+        axis.axhline(bound, color="#7a9a7a", linestyle="--", linewidth=0.8)
         axis.axvline(ceiling, color="#7a9a7a", linestyle="--", linewidth=0.8)
     _place_labels(figure, axis, points)
-    axis.set_xlabel("layout: strip RMSE after 8x area downsampling, lower is better")
-    axis.set_ylabel("realism: classifier accuracy, 0.5 is the photo's own")
+    axis.set_xlabel(labels[0])
+    axis.set_ylabel(labels[1])
     axis.set_title(title, fontsize=9)
     figure.tight_layout()
     return figure

@@ -173,6 +173,7 @@ class _Quilt:
         self.used = np.zeros(self.distinct.shape, np.float32)
 
     def place(self, top: int, left: int) -> _Tile:
+        """Choose a block of the photo for the tile at (``top``, ``left``) and cut it in."""
         settings, tile, overlap = self.settings, self.tile, self.overlap
         columns = min(tile, self.canvas.shape[1] - left)  # the outermost column of tiles may be cut by the border
         target = self.canvas[top : top + tile, left : left + columns]
