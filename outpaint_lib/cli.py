@@ -388,7 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="on Keras: auto is bfloat16 where the CPU computes it natively, else float32")
     _add_single_pass(paint)
     _add_texture(paint)
-    paint.add_argument("--seed", type=int, default=0, help="the texture's random draws: the same seed paints the same pixels")
+    paint.add_argument("--seed", type=int, default=0,
+                       help="the texture's random draws: the same seed paints the same pixels (default: 0)")
     paint.add_argument("--quiet", action="store_true", help="no progress bar (drawn on stderr, only on a terminal)")
     paint.set_defaults(handler=command_paint)
 
@@ -397,7 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "evaluate", help="score the strips against the truth: " + ", ".join(metric.name for metric in METRICS),
         description="Hide the side strips of real photos, paint them back and score them: "
-                    + "; ".join(f"{metric.name}: {metric.description} ({metric.better} is better)" for metric in METRICS)
+                    + "; ".join(f"{metric.name}: {metric.description} ({metric.better} is better)"
+                                for metric in METRICS)
                     + ".")
     evaluate.add_argument("--data", required=True, help="folder of test images")
     evaluate.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
@@ -412,7 +414,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--limit", type=_positive, help="only the first N images")
     evaluate.add_argument("--json", help="write the scores here as JSON")
     evaluate.add_argument("--realism", action="store_true",
-                          help="also run the realism test (trains six small classifiers a method: about a minute for 50 photos)")
+                          help="also run the realism test (trains six small classifiers a method: "
+                               "about a minute for 50 photos)")
     _add_single_pass(evaluate)
     _add_texture(evaluate, evaluating=True)
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -42,16 +42,25 @@ class PaintOutcome:
         return f"{smallest[0]} x {smallest[1]} to {largest[0]} x {largest[1]}"
 
 
-def expand_inputs(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[tuple[Path, str]]]:
+def expand_inputs(inputs: Iterable[str | os.PathLike], output_folder: str | os.PathLike | None = None
+                  ) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Files as given, folders expanded to their candidate images (recursively), order
-    preserved; and the files passed over, with why: a folder's other files, a repeat."""
+    preserved; and the files passed over, with why: a folder's other files, a repeat, and the
+    files a folder holds inside ``output_folder`` below it (earlier results are never read as
+    inputs)."""
     paths: list[Path] = []
     skipped: list[tuple[Path, str]] = []
     seen: set[Path] = set()
+    results = Path(output_folder).resolve() if output_folder is not None else None
     for entry in map(Path, inputs):
         if entry.is_dir():
             candidates, others = scan_files(entry)
             skipped.extend(others)
+            # ``paint folder -o folder`` is left to the rule that no input is written over.
+            if results is not None and results != entry.resolve():
+                inside = [path for path in candidates if path.resolve().is_relative_to(results)]
+                skipped.extend((path, "in the output folder") for path in inside)
+                candidates = [path for path in candidates if path not in inside]
         else:
             candidates = [entry]  # a missing file is reported when it is read
         for path in candidates:
@@ -95,12 +104,12 @@ def paint_files(
     Inputs holding no candidate image at all raise ``NothingToPaint`` before the model loads."""
     started = time.perf_counter()
     target = make_target(times=times, width=width, aspect=aspect, side=side)  # a bad target fails first
-    paths, passed_over = expand_inputs(inputs)
-    if not paths:
-        raise NothingToPaint(f"no images to paint in {', '.join(map(str, inputs))} ({len(passed_over)} other file(s))")
     output = Path(output_dir)
     # ``-o painted.jpg`` names the one result's file, encoded as its suffix says.
     single_file = output.suffix.lower() in ENCODINGS and not output.is_dir()
+    paths, passed_over = expand_inputs(inputs, output_folder=None if single_file else output)
+    if not paths:
+        raise NothingToPaint(f"no images to paint in {', '.join(map(str, inputs))} ({len(passed_over)} other file(s))")
     if single_file and len(paths) > 1:
         raise OutputError(f"{output} names one file, but there are {len(paths)} images to paint: give a folder")
     if single_file:

@@ -277,7 +277,8 @@ def _render(image: np.ndarray, photo_width: int, tiles: list[_Tile], overlap: in
         source_left = max(0, min(round(tile.source_left / scale), photo_width - columns))
         keep = tile.keep if scale == 1 else cv2.resize(tile.keep, (columns, rows), interpolation=cv2.INTER_LINEAR)
         keep = keep[:rows, :columns, None]
-        source = image[source_top : source_top + rows, source_left : source_left + columns].astype(np.float32) + tile.shift
+        source = image[source_top : source_top + rows, source_left : source_left + columns].astype(np.float32)
+        source += tile.shift
         target = strip[top : top + rows, left : left + columns]
         target[:] = keep * source + (1 - keep) * target
     return strip

@@ -286,3 +286,17 @@ def test_texture_none_paints_the_generators_own_strips_and_a_seed_repeats_the_te
     assert not np.array_equal(painted["default"], painted["seed"])
     result = run_cli("paint", str(tmp_path / "photo.png"), "-o", str(tmp_path / "x.png"), "--texture", "noise")
     assert result.returncode == 2 and "invalid choice" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_output_folder_inside_an_input_folder_is_never_read_as_input(checkpoint, tmp_path):
+    """Issue 30, defect 2: ``paint self3 -o self3/painted`` run again read its own results."""
+    folder = tmp_path / "self3"
+    folder.mkdir()
+    for index in range(2):
+        Image.fromarray(smooth_image(32, 40, seed=index)).save(folder / f"photo_{index}.png")
+    for run in range(2):
+        result = run_cli("paint", str(folder), "-o", str(folder / "painted"), "--checkpoint", str(checkpoint), "--quiet")
+        assert result.returncode == 0, result.stderr
+        assert "painted 2 image(s)" in result.stdout and "0 failed" in result.stdout
+    assert "in the output folder" in result.stderr
+    assert sorted(path.name for path in (folder / "painted").iterdir()) == ["photo_0.png", "photo_1.png"]
