@@ -72,6 +72,17 @@ def model_methods(outpainter: Outpainter | None) -> dict[str, Outpainter]:
     return methods
 
 
+def paint_rows(models: dict[str, Outpainter], centres: list[np.ndarray], blend: bool | None = None
+               ) -> dict[str, list[np.ndarray]]:
+    """Each model row's paintings of ``centres`` (all of one size), from one generator pass:
+    the rows differ only in how the strips are composited."""
+    if not models:
+        return {}
+    strips = next(iter(models.values())).generate_strips(np.stack(centres))
+    return {name: painter.composite_batch(centres, strips, painter.blend if blend is None else blend)
+            for name, painter in models.items()}
+
+
 class ScoreCollector:
     """Each method's per-image scores and, for the realism test, its patches and the truth's."""
 
@@ -122,8 +133,8 @@ def evaluate_folder(
     for start in range(0, len(paths), batch_size):
         truths = [load_square(path, size) for path in paths[start : start + batch_size]]
         centres = [truth[:, strip : size - strip] for truth in truths]
-        for name, painter in models.items():
-            for truth, painted in zip(truths, painter.outpaint_batch(centres, blend=False)):
+        for name, paintings in paint_rows(models, centres, blend=False).items():
+            for truth, painted in zip(truths, paintings):
                 collector.add(name, truth, painted, strip)
         for name in baseline_names:
             for truth, centre in zip(truths, centres):
@@ -168,8 +179,8 @@ def evaluate_full_resolution(
             skipped += 1
             continue
         centre = np.ascontiguousarray(truth[:, strip : width - strip])
-        for name, painter in models.items():
-            collector.add(name, truth, painter.outpaint_batch([centre])[0], strip)
+        for name, (painted,) in paint_rows(models, [centre]).items():
+            collector.add(name, truth, painted, strip)
         for name in baseline_names:
             collector.add(name, truth, BASELINES[name](centre, strip), strip)
         scored += 1

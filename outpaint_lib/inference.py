@@ -178,16 +178,25 @@ class Outpainter:
             _check_image(image)
             groups.setdefault(image.shape[:2], []).append(index)
         for indices in groups.values():
-            strips = self.generate_strips(np.stack([images[i] for i in indices]))
-            # Compositing (the texture stage and the blend) is OpenCV and NumPy work that lets
-            # go of the GIL: the images of a batch are composited side by side, one per core.
-            composited = _composite_pool().map(
-                lambda job: self.composite(images[job[0]], *job[1], blend,
-                                           None if columns is None else columns[job[0]], match_colour),
-                zip(indices, strips))
-            for index, result in zip(indices, composited):
+            group = [images[i] for i in indices]
+            strips = self.generate_strips(np.stack(group))
+            group_columns = None if columns is None else [columns[i] for i in indices]
+            painted = self.composite_batch(group, strips, blend, group_columns, match_colour)
+            for index, result in zip(indices, painted):
                 results[index] = result
         return results
+
+    def composite_batch(self, images: Sequence[np.ndarray], strips: Sequence[tuple[np.ndarray, np.ndarray]],
+                        blend: bool, columns: Sequence[tuple[int, int]] | None = None,
+                        match_colour: bool = False) -> list[np.ndarray]:
+        """``composite`` for each image with its (left, right) strips. Compositing (the texture
+        stage and the blend) is OpenCV and NumPy work that lets go of the GIL: the images are
+        composited side by side, one per core."""
+        def one(index: int) -> np.ndarray:
+            return self.composite(images[index], *strips[index], blend,
+                                  None if columns is None else columns[index], match_colour)
+
+        return list(_composite_pool().map(one, range(len(images))))
 
     # The steps of one round.
     def generate_strips(self, images: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

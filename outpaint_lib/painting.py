@@ -58,9 +58,13 @@ def expand_inputs(inputs: Iterable[str | os.PathLike], output_folder: str | os.P
             skipped.extend(others)
             # ``paint folder -o folder`` is left to the rule that no input is written over.
             if results is not None and results != entry.resolve():
-                inside = [path for path in candidates if path.resolve().is_relative_to(results)]
-                skipped.extend((path, "in the output folder") for path in inside)
-                candidates = [path for path in candidates if path not in inside]
+                kept = []
+                for path in candidates:
+                    if path.resolve().is_relative_to(results):
+                        skipped.append((path, "in the output folder"))
+                    else:
+                        kept.append(path)
+                candidates = kept
         else:
             candidates = [entry]  # a missing file is reported when it is read
         for path in candidates:

@@ -19,7 +19,7 @@ from matplotlib.transforms import Bbox
 from outpaint_lib import geometry
 from outpaint_lib.config import OutpaintConfig, strip_width_of
 from outpaint_lib.pipeline import augment
-from outpaint_lib.evaluation import EvaluationReport
+from outpaint_lib.evaluation import EvaluationReport, paint_rows
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.metrics import METRICS
 from outpaint_lib.models import parameter_counts
@@ -85,15 +85,10 @@ def comparison_rows(outpainter: Outpainter, truths: list[np.ndarray]) -> list[li
     strips through the texture stage (``paint``'s default), truth], both Poisson-blended."""
     k = strip_width_of(truths[0].shape[1])
     centres = [truth[:, k : truth.shape[1] - k] for truth in truths]
-    # One generator pass; only the compositing differs between the two painted panels.
-    strips = outpainter.generate_strips(np.stack(centres))
-    plain = dataclasses.replace(outpainter, texture="none")
-    textured = dataclasses.replace(outpainter, texture="photo")
-    return [
-        [hide_strips(truth, k), plain.composite(centre, left, right, blend=True),
-         textured.composite(centre, left, right, blend=True), truth]
-        for truth, centre, (left, right) in zip(truths, centres, strips)
-    ]
+    painted = paint_rows({texture: dataclasses.replace(outpainter, texture=texture) for texture in ("none", "photo")},
+                         centres, blend=True)
+    return [[hide_strips(truth, k), plain, textured, truth]
+            for truth, plain, textured in zip(truths, painted["none"], painted["photo"])]
 
 
 COMPARISON_TITLES = ["input (centre)", "generator alone", "generator + texture (paint)", "ground truth"]
