@@ -82,16 +82,29 @@ def command_plot(arguments: argparse.Namespace) -> int:
 def command_paint(arguments: argparse.Namespace) -> int:
     from outpaint_lib.painting import paint_files
 
-    outcome = paint_files(
-        arguments.inputs, arguments.output, checkpoint=arguments.checkpoint, times=arguments.times,
-        width=arguments.width, aspect=arguments.aspect, side=arguments.side, blend=arguments.blend, max_pixels=arguments.max_pixels, progress=not arguments.quiet,
-        precision=arguments.precision, mirror_average=arguments.mirror_average, runtime=arguments.runtime,
-        steady_colour=arguments.steady_colour, texture=arguments.texture, seed=arguments.seed,
-        on_failure=lambda path, message: print(f"outpaint paint: error: {path}: {message}", file=sys.stderr, flush=True),
-        on_skip=lambda path, reason: print(f"outpaint paint: skipped {path}: {reason}", file=sys.stderr, flush=True),
-    )
+    written = []
+    try:
+        outcome = paint_files(
+            arguments.inputs, arguments.output, checkpoint=arguments.checkpoint, times=arguments.times,
+            width=arguments.width, aspect=arguments.aspect, side=arguments.side, blend=arguments.blend,
+            max_pixels=arguments.max_pixels, progress=not arguments.quiet, precision=arguments.precision,
+            mirror_average=arguments.mirror_average, runtime=arguments.runtime,
+            steady_colour=arguments.steady_colour, texture=arguments.texture, seed=arguments.seed,
+            overwrite=arguments.overwrite,
+            on_failure=lambda path, message: print(f"outpaint paint: error: {path}: {message}", file=sys.stderr, flush=True),
+            on_skip=lambda path, reason: print(f"outpaint paint: skipped {path}: {reason}", file=sys.stderr, flush=True),
+            on_written=written.append,
+        )
+    except (KeyboardInterrupt, OSError) as error:
+        # Each result was written when it was done: say how many are kept, and where.
+        kept = f"{len(written)} result(s) written into {arguments.output} before it stopped" if written else "nothing written"
+        interrupted = isinstance(error, KeyboardInterrupt)
+        problem = "interrupted" if interrupted else f"error: {_describe_os_error(error)}"
+        print(f"outpaint paint: {problem}; {kept}", file=sys.stderr)
+        return 130 if interrupted else 1
+    where = f"into {arguments.output} ({outcome.size_range()}) " if outcome.written else ""
     print(
-        f"painted {len(outcome.written)} image(s) into {arguments.output} ({outcome.size_range()}) in "
+        f"painted {len(outcome.written)} image(s) {where}in "
         f"{outcome.seconds:.1f} s; {len(outcome.failures)} failed; {len(outcome.skipped)} skipped"
     )
     return 1 if outcome.failures else 0
@@ -300,8 +313,43 @@ def _paint_target_problem(arguments: argparse.Namespace) -> str | None:
     return None
 
 
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _values_that_look_like_options(argv: list[str]) -> list[str]:
+    """``--aspect -16:9`` as ``--aspect=-16:9``: argparse takes a value that starts with a dash
+    and is not a plain number for an option, and would answer "expected one argument" instead
+    of saying what is wrong with the value."""
+    joined = []
+    for argument in argv:
+        if joined and joined[-1] == "--aspect" and argument[:2] != "--" and argument.startswith("-"):
+            joined[-1] = f"--aspect={argument}"
+        else:
+            joined.append(argument)
+    return joined
+
+
+def _describe_os_error(error: OSError) -> str:
+    where = f"{error.filename}: " if error.filename else ""
+    return f"{where}{error.strerror or error}"
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Wraps prose as argparse does, but keeps text laid out in lines (the examples) as it is."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors in one line, exit code 2; ``--help`` still shows the usage in full."""
+
+    def __init__(self, *args, **options):
+        options.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **options)
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -360,19 +408,36 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("checkpoint", metavar="GENERATOR_DIR", help="a generator folder: checkpoint/, or RUN/generator")
     export.set_defaults(handler=command_export)
 
-    paint = commands.add_parser("paint", help="outpaint images (files or folders) into OUT_DIR/<stem>.png")
-    paint.add_argument("inputs", nargs="+", metavar="INPUT")
+    paint = commands.add_parser(
+        "paint", help="outpaint images (files or folders) into OUT_DIR/<stem>.png",
+        description="Widen photos by painting beyond their left and right borders: one round adds a quarter of "
+                    "the height per side; say how wide with --times, --width or --aspect.",
+        epilog=_examples(
+            "outpaint paint photo.jpg -o painted/                     # painted/photo.png, one round on both sides",
+            "outpaint paint photo.jpg -o wide.jpg --aspect 16:9 --side left",
+            "outpaint paint photos/ -o painted/ --times 3             # a folder, its sub-folders kept",
+        ))
+    paint.add_argument("inputs", nargs="+", metavar="INPUT",
+                       help="image files, or folders searched recursively (their other files are skipped, "
+                            "each reported)")
     paint.add_argument("-o", "--output", required=True, metavar="OUT_DIR",
-                       help="folder for the results, one NAME.png per input, or for one input a file name "
-                            "whose suffix (.png, .jpg, .webp, ...) sets the format; an input is never written over "
-                            "(a result that would replace one is refused, reported as failed)")
+                       help="folder for the results, one NAME.png per input at the input's place below the "
+                            "folder given, or for one input a file name whose suffix (.png, .jpg, .webp, ...) "
+                            "sets the format. An input is never written over, nor a file outpaint did not "
+                            "write (each such result is refused, reported as failed)")
+    paint.add_argument("--overwrite", action="store_true",
+                       help="replace files at the results' places even if outpaint did not write them "
+                            "(never an input)")
     paint.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT), help="generator folder (default: the shipped model)")
     how_wide = paint.add_mutually_exclusive_group()
     how_wide.add_argument("--times", type=_positive,
-                      help="recursive rounds; each adds a quarter of the height per painted side (default: 1)")
-    how_wide.add_argument("--width", type=_positive, metavar="PIXELS", help="paint until the image is this wide")
+                          help="recursive rounds; each adds a quarter of the height per painted side (default: 1)")
+    how_wide.add_argument("--width", type=_positive, metavar="PIXELS",
+                          help="paint until the image is this wide; a photo already as wide is skipped "
+                               "(nothing written for it)")
     how_wide.add_argument("--aspect", type=_aspect, metavar="W:H",
-                      help="paint until width / height is this ratio: 16:9, 21:9, 2.35:1, ... (within a pixel)")
+                          help="paint until width / height is this ratio: 16:9, 21:9, 2.35:1, ... (within a "
+                               "pixel); a photo already as wide is skipped (nothing written for it)")
     paint.add_argument("--side", choices=["both", "left", "right"], default="both",
                        help="the side(s) to paint; both sides get equal widths, the right one column more "
                             "when the total is odd (default: both)")
@@ -481,7 +546,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import logging
 
     logging.basicConfig(level=logging.WARNING, format="outpaint: %(message)s")
-    arguments = build_parser().parse_args(argv)
+    arguments = build_parser().parse_args(_values_that_look_like_options(sys.argv[1:] if argv is None else list(argv)))
     problem = _paint_target_problem(arguments) if arguments.command == "paint" else None
     if problem is not None:
         print(f"outpaint paint: error: {problem}", file=sys.stderr)
@@ -494,8 +559,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"outpaint {arguments.command}: error: {error}", file=sys.stderr)
         return 1
     except OSError as error:  # a disk that fills or a folder that turns read-only mid-job
-        where = f"{error.filename}: " if error.filename else ""
-        print(f"outpaint {arguments.command}: error: {where}{error.strerror or error}", file=sys.stderr)
+        print(f"outpaint {arguments.command}: error: {_describe_os_error(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"outpaint {arguments.command}: interrupted", file=sys.stderr)

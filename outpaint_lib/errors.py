@@ -40,6 +40,10 @@ class TargetError(OutpaintError, ValueError):
     """A target that cannot be painted: malformed, already met, or too large."""
 
 
+class TargetMet(TargetError):
+    """A photo already as wide as the target: nothing to paint, which a batch skips."""
+
+
 class TrainingError(OutpaintError):
     """A run that cannot start or continue; the message says why and what was kept."""
 

@@ -101,9 +101,13 @@ def load_image(
         limit = f"the limit of {max_pixels:,} (max_pixels; paint --max-pixels)" if max_pixels < ceiling else "Pillow's safety limit"
         raise ImageError("too_large", f"image has more than {ceiling:,} pixels, more than {limit}") from None
     except Image.UnidentifiedImageError:
-        if _has_image_signature(data):
+        if data.startswith(_TIFF_SIGNATURES):
+            # Pillow reads no 64-bit float or multi-channel float TIFF; OpenCV does.
+            array = _decode_float_tiff(data, max_pixels)
+        elif _has_image_signature(data):
             raise ImageError("corrupt", "corrupt or truncated image (unreadable header)") from None
-        raise ImageError("not_an_image", "not a recognised image format") from None
+        else:
+            raise ImageError("not_an_image", "not a recognised image format") from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, MemoryError) as error:
         detail = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ImageError("corrupt", f"corrupt or truncated image ({detail})") from None
@@ -113,6 +117,38 @@ def load_image(
             f"image is {array.shape[1]} x {array.shape[0]}, smaller than {min_side} pixels on a side",
         )
     return array
+
+
+_TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*")
+
+
+def _decode_float_tiff(data: bytes, max_pixels: int) -> np.ndarray:
+    import cv2
+
+    array = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if array is None:
+        raise ImageError("corrupt", "corrupt or truncated image (unreadable header)")
+    if array.shape[0] * array.shape[1] > max_pixels:
+        raise ImageError("too_large", f"image is {array.shape[1]} x {array.shape[0]} = {array.shape[0] * array.shape[1]:,} "
+                                      f"pixels, more than the limit of {max_pixels:,} (max_pixels; paint --max-pixels)")
+    if array.ndim == 2:
+        array = array[:, :, None]
+    array = array[:, :, :3][:, :, ::-1] if array.shape[2] >= 3 else np.repeat(array[:, :, :1], 3, axis=2)
+    return _to_uint8(array)
+
+
+def _to_uint8(array: np.ndarray) -> np.ndarray:
+    """Samples of any numeric type as 0-255: floats as 0 to 1 (the convention of scientific and
+    HDR tools), or as 0 to 255 when a value is above 1; wider integers by their bit depth."""
+    if array.dtype == np.uint8:
+        return np.ascontiguousarray(array)
+    if np.issubdtype(array.dtype, np.floating):
+        values = np.nan_to_num(array.astype(np.float64), nan=0.0, posinf=255.0, neginf=0.0)
+        scale = 255.0 if values.size and values.max() <= 1.0 else 1.0
+        return np.ascontiguousarray(np.clip(np.round(values * scale), 0, 255).astype(np.uint8))
+    bits = 8 * array.dtype.itemsize
+    shifted = array.astype(np.int64) if np.issubdtype(array.dtype, np.unsignedinteger) else array.astype(np.int64).clip(0)
+    return np.ascontiguousarray((shifted >> (bits - 8)).clip(0, 255).astype(np.uint8))
 
 
 def _has_image_signature(data: bytes) -> bool:
@@ -130,6 +166,8 @@ def _to_rgb(image: Image.Image) -> np.ndarray:
         if isinstance(transparent, int):
             rgb[wide == transparent] = 255
         return rgb
+    if image.mode == "F":  # 32-bit float grayscale
+        return np.repeat(_to_uint8(np.asarray(image))[:, :, None], 3, axis=2)
     # Alpha channels, palette transparency and the tRNS colour key of RGB and L PNGs.
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     if has_alpha:
@@ -182,13 +220,47 @@ def encoding_for(suffix: str) -> str:
 ENCODING_OPTIONS = {"JPEG": {"quality": 95}, "PNG": {"compress_level": 1}}
 
 
-def encode_image(image: np.ndarray, suffix: str) -> bytes:
-    """The bytes of an RGB uint8 array in the format its file suffix names (JPEG at quality
-    95), so that a ``.jpg`` holds a JPEG."""
+# The EXIF Software tag, which every format outpaint writes carries but BMP: how ``paint``
+# tells its own earlier results, which it may replace, from a user's files, which it never does.
+_SOFTWARE_TAG = 0x0131
+MAKER = "outpaint"
+
+
+def encode_image(image: np.ndarray, suffix: str, maker: str | None = None) -> bytes:
+    """The bytes of a uint8 image, RGB (H x W x 3) or grey (H x W), in the format its file
+    suffix names (JPEG at quality 95), so that a ``.jpg`` holds a JPEG; ``maker`` goes into
+    the EXIF Software tag (see ``made_by``)."""
     encoding = encoding_for(suffix)
+    options = dict(ENCODING_OPTIONS.get(encoding, {}))
+    if maker is not None and encoding != "BMP":
+        exif = Image.Exif()
+        exif[_SOFTWARE_TAG] = maker
+        options["exif"] = exif
     buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format=encoding, **ENCODING_OPTIONS.get(encoding, {}))
+    Image.fromarray(image).save(buffer, format=encoding, **options)
     return buffer.getvalue()
+
+
+def made_by(path: str | os.PathLike) -> str | None:
+    """The EXIF Software tag of an image file (read from its header), or None: no tag, no
+    image, or a file that cannot be read."""
+    try:
+        with Image.open(path) as image:
+            software = image.getexif().get(_SOFTWARE_TAG)
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        return None
+    return software if isinstance(software, str) else None
+
+
+def is_grey(image: np.ndarray) -> bool:
+    """Whether every pixel of an RGB image has three equal channels."""
+    return bool(np.array_equal(image[:, :, 0], image[:, :, 1]) and np.array_equal(image[:, :, 1], image[:, :, 2]))
+
+
+def from_pil(image: Image.Image) -> np.ndarray:
+    """A Pillow image as an H x W x 3 uint8 RGB array, by the rules ``load_image`` applies to
+    files (its EXIF rotation applied, transparency on white)."""
+    return _to_rgb(ImageOps.exif_transpose(image))
 
 
 def encode_png(image: np.ndarray) -> bytes:

@@ -35,14 +35,15 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 
+import cv2
 import numpy as np
 
 from outpaint_lib import geometry
 from outpaint_lib.config import DEFAULT_CHECKPOINT, OutpaintConfig, strip_width_of
-from outpaint_lib.errors import CheckpointError
+from outpaint_lib.errors import CheckpointError, ImageError
 from outpaint_lib.generator_files import read_config
 from outpaint_lib.geometry import model_input_width
-from outpaint_lib.images import DEFAULT_MAX_PIXELS, load_image, resize
+from outpaint_lib.images import DEFAULT_MAX_PIXELS, from_pil, is_grey, load_image, resize
 from outpaint_lib.lite import LitePredictor, LiteRuntimeMissing, LiteUnavailable
 from outpaint_lib.postprocess import blend_photo, match_mean_colour, to_model_range, to_uint8
 from outpaint_lib.runtime import resolve_precision
@@ -123,11 +124,11 @@ class Outpainter:
         return "litert" if isinstance(self.generator, LitePredictor) else "keras"
 
     # Public API.
-    def outpaint(self, image: np.ndarray | str | os.PathLike, times: int | None = None, blend: bool | None = None,
+    def outpaint(self, image: "np.ndarray | str | os.PathLike | PIL.Image.Image", times: int | None = None, blend: bool | None = None,
                  on_round: Callable[[int, np.ndarray], None] | None = None, *, width: int | None = None,
                  aspect: float | str | None = None, side: str = "both",
                  max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
-        """Widen ``image`` (uint8 RGB, or the path of an image file). Say how wide with one of
+        """Widen ``image`` (a uint8 RGB array, a Pillow image or an image file's path). Say how wide with one of
         ``times`` (rounds of full strips; 1 if nothing is given), ``width`` (pixels) or
         ``aspect`` (width over height: 1.78 or "16:9"), and where with ``side`` ("both",
         "left", "right"); see ``outpaint_lib.sizing`` for how the rounds are planned.
@@ -135,13 +136,12 @@ class Outpainter:
         return self.outpaint_rounds(image, times, blend, on_round, width=width, aspect=aspect, side=side,
                                     max_pixels=max_pixels)[-1]
 
-    def outpaint_rounds(self, image: np.ndarray | str | os.PathLike, times: int | None = None,
+    def outpaint_rounds(self, image: "np.ndarray | str | os.PathLike | PIL.Image.Image", times: int | None = None,
                         blend: bool | None = None, on_round: Callable[[int, np.ndarray], None] | None = None, *,
                         width: int | None = None, aspect: float | str | None = None, side: str = "both",
                         max_pixels: int | None = DEFAULT_MAX_PIXELS) -> list[np.ndarray]:
         """Every intermediate result of recursive outpainting, the last one widest."""
-        current = image if isinstance(image, np.ndarray) else load_image(image)
-        _check_image(current)
+        current = _read_image(image)
         target = make_target(times=times, width=width, aspect=aspect, side=side)
         results = []
         for round_number, columns in enumerate(self.plan(current.shape[:2], target, max_pixels), start=1):
@@ -172,19 +172,16 @@ class Outpainter:
         if round_number < 1:
             raise ValueError(f"rounds are numbered from 1, got {round_number}")
         match_colour = self.steady_colour and round_number > 1
-        results: list[np.ndarray | None] = [None] * len(images)
+        strips: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(images)
         groups: dict[tuple[int, int], list[int]] = {}
         for index, image in enumerate(images):
             _check_image(image)
             groups.setdefault(image.shape[:2], []).append(index)
         for indices in groups.values():
-            group = [images[i] for i in indices]
-            strips = self.generate_strips(np.stack(group))
-            group_columns = None if columns is None else [columns[i] for i in indices]
-            painted = self.composite_batch(group, strips, blend, group_columns, match_colour)
-            for index, result in zip(indices, painted):
-                results[index] = result
-        return results
+            for index, pair in zip(indices, self.generate_strips(np.stack([images[i] for i in indices]))):
+                strips[index] = pair
+        # Composited all together, whatever their sizes, so that every core has an image.
+        return self.composite_batch(images, strips, blend, columns, match_colour)
 
     def composite_batch(self, images: Sequence[np.ndarray], strips: Sequence[tuple[np.ndarray, np.ndarray]],
                         blend: bool, columns: Sequence[tuple[int, int]] | None = None,
@@ -269,9 +266,12 @@ class Outpainter:
         canvas = np.concatenate(parts, axis=1)
         if self.texture == "photo":
             canvas = texture_strips(canvas, left_columns, right_columns, seed=self.seed)
-        if not blend:
-            return canvas
-        return blend_photo(canvas, image, left_columns)
+        if blend:
+            canvas = blend_photo(canvas, image, left_columns)
+        if is_grey(image):
+            # A black-and-white photo gets grey strips, not the colour the generator tints them.
+            canvas = np.repeat(cv2.cvtColor(canvas, cv2.COLOR_RGB2GRAY)[:, :, None], 3, axis=2)
+        return canvas
 
     # Helpers.
     def _predict(self, inputs) -> np.ndarray:
@@ -288,6 +288,22 @@ class Outpainter:
 @functools.cache
 def _composite_pool() -> concurrent.futures.ThreadPoolExecutor:
     return concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="composite")
+
+
+def _read_image(image) -> np.ndarray:
+    if isinstance(image, (str, os.PathLike)):
+        try:
+            return load_image(image)
+        except ImageError as error:
+            raise ImageError(error.reason, f"{image}: {error}") from None
+    if not isinstance(image, np.ndarray):
+        from PIL import Image
+
+        if not isinstance(image, Image.Image):
+            raise TypeError(f"expected a uint8 RGB array, a PIL image or an image file's path, not {type(image).__name__}")
+        image = from_pil(image)
+    _check_image(image)
+    return image
 
 
 def _check_image(image: np.ndarray) -> None:

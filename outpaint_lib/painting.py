@@ -1,4 +1,10 @@
-"""The ``paint`` job: many files in, one PNG each out, every bad file reported and skipped."""
+"""The ``paint`` job: many files in, one PNG each out, every bad file reported and skipped.
+
+Nothing a user owns is lost: an input is never written over, nor any file that ``paint`` did
+not write itself (it recognises its own results by their EXIF Software tag, so that running a
+command again replaces them), unless ``overwrite`` says so; each result is written as soon as
+its rounds are done, so that an interrupted job keeps everything finished before it stopped.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +14,21 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from outpaint_lib.errors import ImageError, NothingToPaint, OutputError, TargetError
+from outpaint_lib import __version__
+from outpaint_lib.errors import ImageError, NothingToPaint, OutputError, TargetError, TargetMet
 from outpaint_lib.files import atomic_write_bytes, check_output_file, check_output_folder
-from outpaint_lib.images import DEFAULT_MAX_PIXELS, ENCODINGS, MIN_SIDE, encode_image, load_image, scan_files
+from outpaint_lib.images import (
+    DEFAULT_MAX_PIXELS, ENCODINGS, MAKER, MIN_SIDE, encode_image, is_grey, load_image, made_by, scan_files,
+)
 from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter
 from outpaint_lib.progress import ProgressBar
 from outpaint_lib.sizing import make_target
 
 # Images decoded and painted together, up to either bound: equal sizes share the model's batches
-# (64 small crops make one), while camera photos are taken a few at a time to bound memory.
-CHUNK_IMAGES = 64
+# and every core composites an image, while camera photos are taken a few at a time to bound
+# memory. The images of a chunk finish together, so a small chunk gets results to the disk
+# soon (an interruption loses at most one chunk's work) at little cost in speed.
+CHUNK_IMAGES = 8
 CHUNK_PIXELS = 30_000_000
 
 
@@ -43,12 +54,13 @@ class PaintOutcome:
 
 
 def expand_inputs(inputs: Iterable[str | os.PathLike], output_folder: str | os.PathLike | None = None
-                  ) -> tuple[list[Path], list[tuple[Path, str]]]:
+                  ) -> tuple[list[tuple[Path, Path]], list[tuple[Path, str]]]:
     """Files as given, folders expanded to their candidate images (recursively), order
-    preserved; and the files passed over, with why: a folder's other files, a repeat, and the
-    files a folder holds inside ``output_folder`` below it (earlier results are never read as
-    inputs)."""
-    paths: list[Path] = []
+    preserved, each with its place below the output folder: its path below the folder it was
+    found in (the input's folder structure is kept), or its name for a file given on its own.
+    Also the files passed over, with why: a folder's other files, a repeat, and the files a
+    folder holds inside ``output_folder`` (earlier results are never read as inputs)."""
+    images: list[tuple[Path, Path]] = []
     skipped: list[tuple[Path, str]] = []
     seen: set[Path] = set()
     results = Path(output_folder).resolve() if output_folder is not None else None
@@ -56,24 +68,22 @@ def expand_inputs(inputs: Iterable[str | os.PathLike], output_folder: str | os.P
         if entry.is_dir():
             candidates, others = scan_files(entry)
             skipped.extend(others)
-            # ``paint folder -o folder`` is left to the rule that no input is written over.
-            if results is not None and results != entry.resolve():
-                kept = []
-                for path in candidates:
-                    if path.resolve().is_relative_to(results):
-                        skipped.append((path, "in the output folder"))
-                    else:
-                        kept.append(path)
-                candidates = kept
+            found = []
+            for path in candidates:
+                # ``paint folder -o folder`` is left to the rule that no input is written over.
+                if results is not None and results != entry.resolve() and path.resolve().is_relative_to(results):
+                    skipped.append((path, "in the output folder"))
+                else:
+                    found.append((path, path.relative_to(entry)))
         else:
-            candidates = [entry]  # a missing file is reported when it is read
-        for path in candidates:
+            found = [(entry, Path(entry.name))]  # a missing file is reported when it is read
+        for path, place in found:
             if path.resolve() in seen:
                 skipped.append((path, "given more than once"))
             else:
                 seen.add(path.resolve())
-                paths.append(path)
-    return paths, skipped
+                images.append((path, place))
+    return images, skipped
 
 
 def paint_files(
@@ -94,37 +104,37 @@ def paint_files(
     runtime: str = "auto",
     texture: str = "photo",
     seed: int = 0,
+    overwrite: bool = False,
     outpainter: Outpainter | None = None,
     on_failure: Callable[[str, str], None] | None = None,
     on_skip: Callable[[str, str], None] | None = None,
+    on_written: Callable[[Path], None] | None = None,
 ) -> PaintOutcome:
-    """Outpaint every input into ``output_dir/<stem>.png`` (written atomically), or, for one
-    input and an ``output_dir`` with an image suffix, into that file; as wide as one of
+    """Outpaint every input into ``output_dir``, as ``<stem>.png`` at its place there (see
+    ``expand_inputs``), written atomically as soon as it is done (``on_written``); or, for one
+    input and an ``output_dir`` with an image suffix, into that file. As wide as one of
     ``times``, ``width`` or ``aspect`` says (one round if none), on ``side`` (see
-    ``Outpainter.outpaint``). Files that fail are collected with a one-line reason (and passed
-    to ``on_failure`` as they happen), a photo already as wide as the target among them; the
-    others are still painted. Files that are not images (a folder's notes, a file without
-    extension that does not decode, a repeat) are skipped with their reason (``on_skip``).
-    Inputs holding no candidate image at all raise ``NothingToPaint`` before the model loads."""
+    ``Outpainter.outpaint``).
+
+    Files that fail are collected with a one-line reason (and passed to ``on_failure`` as they
+    happen); the others are still painted. A result would fail that replaces an input, or a
+    file that paint did not write (unless ``overwrite``). Skipped with their reason
+    (``on_skip``): files that are not images (a folder's notes, a file without extension that
+    does not decode, a repeat) and photos already as wide as the target. Inputs holding no
+    candidate image at all raise ``NothingToPaint`` before the model loads."""
     started = time.perf_counter()
     target = make_target(times=times, width=width, aspect=aspect, side=side)  # a bad target fails first
     output = Path(output_dir)
-    # ``-o painted.jpg`` names the one result's file, encoded as its suffix says.
-    single_file = output.suffix.lower() in ENCODINGS and not output.is_dir()
-    paths, passed_over = expand_inputs(inputs, output_folder=None if single_file else output)
-    if not paths:
+    single_file = _names_one_file(output_dir)
+    images, passed_over = expand_inputs(inputs, output_folder=None if single_file else output)
+    if not images:
         raise NothingToPaint(f"no images to paint in {', '.join(map(str, inputs))} ({len(passed_over)} other file(s))")
-    if single_file and len(paths) > 1:
-        raise OutputError(f"{output} names one file, but there are {len(paths)} images to paint: give a folder")
+    if single_file and len(images) > 1:
+        raise OutputError(f"{output} names one file, but there are {len(images)} images to paint: give a folder")
     if single_file:
         check_output_file(output)
     else:
         check_output_folder(output)
-    outpainter = outpainter or Outpainter.load(checkpoint, precision=precision, mirror_average=mirror_average,
-                                               runtime=runtime, steady_colour=steady_colour, texture=texture,
-                                               seed=seed)
-    output_dir = output.parent if single_file else output
-    output_dir.mkdir(parents=True, exist_ok=True)
     outcome = PaintOutcome()
 
     def fail(path, message: str) -> None:
@@ -139,54 +149,112 @@ def paint_files(
 
     for path, reason in passed_over:
         skip(path, reason)
-    # Inputs are never written over, whatever the output folder: ``paint keep.png -o .`` or
-    # ``paint folder -o folder`` would otherwise replace a PNG with its own painting.
-    protected = {path.resolve() for path in paths}
-    targets: dict[Path, Path] = {}
-    for path in paths:
-        target_file = output if single_file else output_dir / f"{path.stem}.png"
-        if target_file.resolve() in protected:
-            fail(path, f"output {target_file} would write over an input; choose another output folder")
-        elif target_file in targets.values():
-            fail(path, f"output {target_file.name} would overwrite the result of another input")
-        else:
-            targets[path] = target_file
+    queue = _results(images, output, single_file, overwrite, fail)
+    if not queue:
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+    outpainter = outpainter or Outpainter.load(checkpoint, precision=precision, mirror_average=mirror_average,
+                                               runtime=runtime, steady_colour=steady_colour, texture=texture,
+                                               seed=seed)
+
+    def write(path: Path, result: Path, painted) -> None:
+        problem = _replacing_problem(result, overwrite)  # a file may have appeared while painting
+        if problem:
+            fail(path, problem)
+            return
+        grey = is_grey(painted)
+        atomic_write_bytes(result, encode_image(painted[:, :, 0] if grey else painted, result.suffix,
+                                                maker=f"{MAKER} {__version__}"))
+        outcome.written.append(result)
+        outcome.sizes.append((painted.shape[1], painted.shape[0]))
+        if on_written is not None:
+            on_written(result)
+
     bar = ProgressBar(unit="round", enabled=progress)
-    for chunk in _chunks(list(targets.items()), outpainter, target, max_pixels, fail, skip):
+    for chunk in _chunks(queue, outpainter, target, max_pixels, fail, skip):
         bar.add(sum(len(rounds) for *_, rounds in chunk))
-        images = [image for _, _, image, _ in chunk]
-        # Every image of the chunk takes its rounds in step; those that have finished wait.
+        images_now = [image for _, _, image, _ in chunk]
+        # Every image of the chunk takes its rounds in step; each is written after its last.
         for round_index in range(max(len(rounds) for *_, rounds in chunk)):
             active = [i for i, (*_, rounds) in enumerate(chunk) if round_index < len(rounds)]
-            painted = outpainter.outpaint_batch([images[i] for i in active], blend,
+            painted = outpainter.outpaint_batch([images_now[i] for i in active], blend,
                                                 [chunk[i][3][round_index] for i in active],
                                                 round_number=round_index + 1)
             for i, image in zip(active, painted):
-                images[i] = image
+                images_now[i] = image
+                path, result, _, rounds = chunk[i]
+                if round_index == len(rounds) - 1:
+                    write(path, result, image)
             bar.advance(len(active))
-        for (path, target_file, _, _), painted in zip(chunk, images):
-            atomic_write_bytes(target_file, encode_image(painted, target_file.suffix))
-            outcome.written.append(target_file)
-            outcome.sizes.append((painted.shape[1], painted.shape[0]))
     bar.close()
     outcome.seconds = time.perf_counter() - started
     return outcome
 
 
+def _names_one_file(output: str | os.PathLike) -> bool:
+    """Whether ``-o`` names a result file (an image suffix) rather than a folder. A name with
+    another suffix is refused unless it is an existing folder or ends with a slash: ``-o
+    painted.jgp`` is a typing mistake far more often than a folder's name."""
+    text, path = os.fspath(output), Path(output)
+    if path.is_dir() or text.endswith(("/", os.sep)):
+        return False
+    if path.suffix.lower() in ENCODINGS:
+        return True
+    if path.suffix and not path.exists():
+        known = ", ".join(ENCODINGS)
+        raise OutputError(f"{output}: {path.suffix} is not an image format ({known}); "
+                          f"for a folder of that name, write {text}/")
+    return False
+
+
+def _results(images: list[tuple[Path, Path]], output: Path, single_file: bool, overwrite: bool, fail
+             ) -> list[tuple[Path, Path]]:
+    """Each input with the file its result goes to; an input whose result would replace an
+    input, another input's result or a file that paint did not write fails instead."""
+    inputs = {path.resolve() for path, _ in images}
+    claimed: set[Path] = set()
+    queue = []
+    for path, place in images:
+        result = output if single_file else output / place.parent / f"{place.stem}.png"
+        shown = result if single_file else result.relative_to(output)
+        if result.resolve() in inputs:
+            fail(path, f"output {shown} would write over an input; choose another output folder")
+        elif result.resolve() in claimed:
+            fail(path, f"output {shown} would overwrite the result of another input")
+        elif problem := _replacing_problem(result, overwrite):
+            fail(path, problem)
+        else:
+            claimed.add(result.resolve())
+            queue.append((path, result))
+    return queue
+
+
+def _replacing_problem(result: Path, overwrite: bool) -> str | None:
+    """Why ``result`` may not be written: a folder there, or a file that paint did not write."""
+    if result.is_dir():
+        return f"output {result} is a folder"
+    if result.exists() and not overwrite and not (made_by(result) or "").startswith(MAKER):
+        return f"{result} exists and was not written by outpaint: left as it is (--overwrite replaces it)"
+    return None
+
+
 def _chunks(queue, outpainter: Outpainter, target, max_pixels: int, fail, skip):
-    """Decoded images with their planned rounds, ``(path, target file, image, rounds)``, in
-    chunks; files that cannot be read or planned are reported through ``fail`` and ``skip``."""
+    """Decoded images with their planned rounds, ``(path, result file, image, rounds)``, in
+    chunks; files that cannot be read or planned are reported through ``fail``, photos that
+    already meet the target through ``skip``."""
     chunk, pixels = [], 0
-    for path, target_file in queue:
+    for path, result in queue:
         try:
             image = load_image(path, max_pixels=max_pixels, min_side=MIN_SIDE)
-            chunk.append((path, target_file, image, outpainter.plan(image.shape[:2], target, max_pixels)))
+            chunk.append((path, result, image, outpainter.plan(image.shape[:2], target, max_pixels)))
             pixels += image.shape[0] * image.shape[1]
         except ImageError as error:
             if error.reason == "not_an_image" and not path.suffix:
                 skip(path, str(error))  # an extensionless file that is not an image
             else:
                 fail(path, str(error))
+        except TargetMet as error:
+            skip(path, f"{error}: nothing to paint")
         except TargetError as error:
             fail(path, str(error))
         if len(chunk) >= CHUNK_IMAGES or pixels >= CHUNK_PIXELS:

@@ -12,7 +12,7 @@ import dataclasses
 import math
 import re
 
-from outpaint_lib.errors import TargetError
+from outpaint_lib.errors import TargetError, TargetMet
 
 SIDES = ("both", "left", "right")
 
@@ -65,6 +65,8 @@ def make_target(times: int | None = None, width: int | None = None, aspect: floa
 def parse_aspect(text: str) -> float:
     """``"16:9"`` -> 1.777..., ``"2.35:1"`` -> 2.35, ``"1.5"`` -> 1.5."""
     match = _ASPECT.match(text)
+    if match is None and _ASPECT.match(text.replace("-", "", 2)) is not None:
+        raise TargetError(f"aspect {text!r} needs two positive numbers")
     if match is None:
         raise TargetError(f"aspect {text!r} is not W:H (for example 16:9 or 2.35:1)")
     width, height = float(match.group(1)), float(match.group(2) or 1)
@@ -76,7 +78,7 @@ def parse_aspect(text: str) -> float:
 def target_width(height: int, width: int, target: Target, strip_width: int, max_pixels: int | None = None) -> int:
     """The painted image's width for a ``height`` x ``width`` photo; ``strip_width`` is what
     one round adds per side at this height. Raises ``TargetError`` if the photo already is
-    that wide or wider, or if the result would hold more than ``max_pixels`` pixels."""
+    that wide or wider (``TargetMet``), or if the result would hold more than ``max_pixels`` pixels."""
     if target.times is not None:
         sides = 2 if target.side == "both" else 1
         wanted = width + target.times * sides * strip_width
@@ -84,7 +86,7 @@ def target_width(height: int, width: int, target: Target, strip_width: int, max_
         wanted = target.width if target.width is not None else int(round(height * target.aspect))
         if wanted <= width:
             what = f"{target.width} px" if target.width is not None else f"aspect {target.aspect:g} ({wanted} px)"
-            raise TargetError(f"the photo is {width} x {height}: already {what} wide or wider")
+            raise TargetMet(f"the photo is {width} x {height}: already {what} wide or wider")
     if max_pixels is not None and wanted * height > max_pixels:
         raise TargetError(
             f"painting the {width} x {height} photo to {wanted} x {height} makes {wanted * height:,} pixels, "

@@ -466,3 +466,32 @@ def test_loader_does_not_change_pillow_globals():
     refused(encode(noise(), "JPEG")[:500], "corrupt")
     assert (ImageFile.LOAD_TRUNCATED_IMAGES, Image.MAX_IMAGE_PIXELS) == before
     assert images.IMAGE_EXTENSIONS == (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff")
+
+
+@pytest.mark.parametrize("dtype, channels", [(np.float64, 3), (np.float32, 3), (np.float32, 1), (np.float64, 1)])
+def test_float_tiffs_are_read_as_zero_to_one(tmp_path, dtype, channels):
+    """Issue 30, defect 10: a 64-bit float TIFF was called corrupt (and a 32-bit grey one read black)."""
+    import cv2
+
+    values = np.random.default_rng(0).random((12, 10, channels)).astype(dtype)
+    ok, data = cv2.imencode(".tiff", values[:, :, ::-1] if channels == 3 else values[:, :, 0])
+    assert ok
+    expected = np.round(values.astype(np.float64) * 255).astype(np.uint8)
+    np.testing.assert_array_equal(load_image(data.tobytes()), np.repeat(expected, 3 // channels, axis=2))
+
+
+def test_outpaints_own_files_carry_its_name_and_a_grey_image_is_written_grey(tmp_path):
+    from outpaint_lib.images import encode_image, made_by
+
+    image = np.repeat(np.arange(60, dtype=np.uint8).reshape(6, 10)[:, :, None], 3, axis=2)
+    for suffix in (".png", ".jpg", ".webp", ".tiff"):
+        path = tmp_path / f"made{suffix}"
+        path.write_bytes(encode_image(image, suffix, maker="outpaint 1.0"))
+        assert made_by(path) == "outpaint 1.0", suffix
+    path.write_bytes(encode_image(image, ".png"))
+    assert made_by(path) is None and made_by(tmp_path / "absent.png") is None
+    (tmp_path / "notes.png").write_text("not an image")
+    assert made_by(tmp_path / "notes.png") is None
+    grey = tmp_path / "grey.png"
+    grey.write_bytes(encode_image(image[:, :, 0], ".png"))
+    assert Image.open(grey).mode == "L"

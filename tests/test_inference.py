@@ -358,3 +358,20 @@ def test_an_installed_wheel_paints_with_the_model_it_carries(tmp_path):
     module, checkpoint, *shape = result.stdout.split()
     assert module.startswith(str(site)) and checkpoint == str(site / "outpaint_lib" / "checkpoint")
     assert " ".join(shape) == "(64, 128, 3)"
+
+
+def test_a_missing_file_is_named_and_a_pil_image_is_accepted(checkpoint, tmp_path):
+    """Issue 30, defect 10: ``outpaint("nowhere.jpg")`` said only "file not found"; a PIL image
+    failed deep inside NumPy."""
+    from PIL import Image
+
+    from outpaint_lib.errors import ImageError
+
+    painter = Outpainter.load(checkpoint, precision="float32")
+    with pytest.raises(ImageError, match=f"^{tmp_path / 'nowhere.jpg'}: file not found$"):
+        painter.outpaint(tmp_path / "nowhere.jpg")
+    image = smooth_image(32, 40)
+    np.testing.assert_array_equal(painter.outpaint(Image.fromarray(image)), painter.outpaint(image))
+    np.testing.assert_array_equal(painter.outpaint(Image.fromarray(image).convert("RGBA")), painter.outpaint(image))
+    with pytest.raises(TypeError, match="expected a uint8 RGB array, a PIL image or an image file's path, not list"):
+        painter.outpaint(image.tolist())

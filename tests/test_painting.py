@@ -61,7 +61,8 @@ def test_every_good_file_paints_and_every_bad_one_fails_alone(mixed_inputs, chec
     painted = {path.name: np.asarray(Image.open(path)) for path in out.iterdir()}
     assert set(painted) == {"grayscale.png", "rgba.png", "sixteen_bit.png", "palette.png", "cmyk.png", "rotated.png", "non_square.png"}
     for name, image in painted.items():
-        assert image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8, name
+        grey = name in ("grayscale.png", "sixteen_bit.png")  # a grey photo is written grey
+        assert image.dtype == np.uint8 and image.shape[2:] == (() if grey else (3,)), name
     assert painted["non_square.png"].shape == (36, 52 + 2 * 9, 3)
     height, width = np.asarray(Image.open(io.BytesIO(marked_jpeg(1)))).shape[:2]
     assert painted["rotated.png"].shape[0] == width  # the EXIF rotation was applied first
@@ -132,7 +133,7 @@ def test_an_input_is_never_written_over(checkpoint, tmp_path):
     assert result.returncode == 1 and "keep.png would write over an input" in result.stderr
     assert (folder / "keep.png").read_bytes() == before
     assert (folder / "other.png").is_file()  # the JPEG's result is a new file beside it
-    assert "an input is never written over" in " ".join(run_cli("paint", "--help").stdout.split())
+    assert "An input is never written over" in " ".join(run_cli("paint", "--help").stdout.split())
 
 
 def test_every_file_of_a_folder_is_painted_failed_or_skipped_with_its_reason(checkpoint, tmp_path):
@@ -176,18 +177,22 @@ def test_nothing_to_paint_is_an_error(checkpoint, tmp_path):
 
 def test_the_issue_example_aspect_on_one_side(checkpoint, tmp_path):
     """``paint photo --aspect 16:9 --side left``: 16:9 within a pixel, the right edge the photo's own;
-    in the same run a photo already wider is refused alone, and the summary gives sizes and time."""
+    in the same run a photo already wider is skipped, not failed (issue 30, defect 5: it made the
+    job exit 1), and the summary gives sizes and time."""
     photo = smooth_image(36, 48, seed=2)
     Image.fromarray(photo).save(tmp_path / "photo.png")
     Image.fromarray(smooth_image(20, 60)).save(tmp_path / "wide.png")
     out = tmp_path / "out"
     result = run_cli("paint", str(tmp_path / "photo.png"), str(tmp_path / "wide.png"), "--aspect", "16:9", "--side",
                      "left", "--no-blend", "-o", str(out), "--checkpoint", str(checkpoint))
-    assert result.returncode == 1
+    assert result.returncode == 0
     assert result.stderr.strip().splitlines() == [
-        f"outpaint paint: error: {tmp_path / 'wide.png'}: the photo is 60 x 20: already aspect 1.77778 (36 px) wide or wider"
+        f"outpaint paint: skipped {tmp_path / 'wide.png'}: the photo is 60 x 20: already aspect 1.77778 (36 px) wide "
+        "or wider: nothing to paint"
     ]
-    assert "painted 1 image(s)" in result.stdout and "(64 x 36) in" in result.stdout and "1 failed" in result.stdout
+    assert "painted 1 image(s)" in result.stdout and "(64 x 36) in" in result.stdout
+    assert result.stdout.strip().endswith("0 failed; 1 skipped")
+    assert sorted(path.name for path in out.iterdir()) == ["photo.png"]
     painted = np.asarray(Image.open(out / "photo.png"))
     assert painted.shape == (36, 64, 3) and abs(64 / 36 - 16 / 9) * 36 <= 1
     np.testing.assert_array_equal(painted[:, -48:], photo)
@@ -198,6 +203,7 @@ def test_the_issue_example_aspect_on_one_side(checkpoint, tmp_path):
     (("--width", "-40"), "argument --width: must be at least 1, got -40"),
     (("--aspect", "16/9"), "argument --aspect: aspect '16/9' is not W:H"),
     (("--aspect", "0:1"), "argument --aspect: aspect '0:1' needs two positive numbers"),
+    (("--aspect", "-16:9"), "argument --aspect: aspect '-16:9' needs two positive numbers"),
     (("--width", "90", "--aspect", "2:1"), "argument --aspect: not allowed with argument --width"),
     (("--side", "top"), "argument --side: invalid choice: 'top'"),
     (("--width", "80000000"), "--width 80000000 would make even a 8-pixel-high photo larger than --max-pixels"),
@@ -247,7 +253,8 @@ def test_on_a_terminal_the_bar_goes_to_stderr_and_stdout_holds_only_the_summary(
     assert b"4/4" in drawn and b"round" in drawn
 
 
-def test_small_images_share_one_batch_and_large_ones_are_taken_a_few_at_a_time(checkpoint, tmp_path, monkeypatch):
+def test_images_are_painted_in_small_batches_and_each_result_is_written_when_done(checkpoint, tmp_path, monkeypatch):
+    """Issue 30, defect 4: a folder job wrote nothing until a chunk of 64 photos was done."""
     from outpaint_lib import painting
     from outpaint_lib.inference import Outpainter
     from outpaint_lib.painting import paint_files
@@ -257,15 +264,23 @@ def test_small_images_share_one_batch_and_large_ones_are_taken_a_few_at_a_time(c
     for index in range(20):
         Image.fromarray(smooth_image(32, 16, seed=index)).save(folder / f"crop_{index:02d}.png")
     outpainter = Outpainter.load(checkpoint, precision="float32")
-    batches = []
+    calls = []  # (images in the batch, round, results on the disk when it starts)
     original = outpainter.outpaint_batch
-    monkeypatch.setattr(outpainter, "outpaint_batch", lambda images, *rest, **options: batches.append(len(images)) or original(images, *rest, **options))
-    outcome = paint_files([folder], tmp_path / "out", outpainter=outpainter, progress=False)
-    assert len(outcome.written) == 20 and batches == [20]
-    batches.clear()
+    out = tmp_path / "out"
+
+    def counting(images, *rest, **options):
+        calls.append((len(images), options["round_number"], len(list(out.glob("*.png"))) if out.exists() else 0))
+        return original(images, *rest, **options)
+
+    monkeypatch.setattr(outpainter, "outpaint_batch", counting)
+    outcome = paint_files([folder], out, outpainter=outpainter, progress=False, times=2)
+    assert len(outcome.written) == 20
+    assert calls == [(8, 1, 0), (8, 2, 0), (8, 1, 8), (8, 2, 8), (4, 1, 16), (4, 2, 16)]
+    calls.clear()
     monkeypatch.setattr(painting, "CHUNK_PIXELS", 3 * 32 * 16)  # three of these images' worth
-    paint_files([folder], tmp_path / "again", outpainter=outpainter, progress=False)
-    assert batches == [3] * 6 + [2]
+    out = tmp_path / "again"
+    paint_files([folder], out, outpainter=outpainter, progress=False)
+    assert [size for size, *_ in calls] == [3] * 6 + [2]
 
 
 def test_texture_none_paints_the_generators_own_strips_and_a_seed_repeats_the_texture(lively_checkpoint, tmp_path):
@@ -300,3 +315,106 @@ def test_the_output_folder_inside_an_input_folder_is_never_read_as_input(checkpo
         assert "painted 2 image(s)" in result.stdout and "0 failed" in result.stdout
     assert "in the output folder" in result.stderr
     assert sorted(path.name for path in (folder / "painted").iterdir()) == ["photo_0.png", "photo_1.png"]
+
+
+def test_a_file_that_paint_did_not_write_is_never_replaced(checkpoint, tmp_path):
+    """Issue 30, defect 1: ``paint self2/beach.jpg -o self2/`` replaced ``self2/beach.png``, a
+    different photo that was not an input, and exited 0."""
+    folder = tmp_path / "self2"
+    folder.mkdir()
+    Image.fromarray(smooth_image(32, 40, seed=1)).save(folder / "beach.jpg", quality=95)
+    Image.fromarray(smooth_image(32, 40, seed=2)).save(folder / "beach.png")
+    users = (folder / "beach.png").read_bytes()
+    arguments = ("paint", str(folder / "beach.jpg"), "--checkpoint", str(checkpoint), "--quiet")
+    result = run_cli(*arguments, "-o", str(folder))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"outpaint paint: error: {folder / 'beach.jpg'}: {folder / 'beach.png'} exists and was not written by "
+        "outpaint: left as it is (--overwrite replaces it)"
+    ]
+    assert (folder / "beach.png").read_bytes() == users
+    # Its own earlier results are recognised and replaced: the same command runs again.
+    for _ in range(2):
+        result = run_cli(*arguments, "-o", str(tmp_path / "out"), "--seed", str(_))
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+    single = tmp_path / "single.jpg"
+    single.write_bytes(b"a user's file, not an image")
+    result = run_cli(*arguments, "-o", str(single))
+    assert result.returncode == 1 and "exists and was not written by outpaint" in result.stderr
+    assert single.read_bytes() == b"a user's file, not an image"
+    # --overwrite replaces a file that is not an input, never an input.
+    result = run_cli(*arguments, "-o", str(folder), "--overwrite")
+    assert result.returncode == 0, result.stderr
+    assert (folder / "beach.png").read_bytes() != users and np.asarray(Image.open(folder / "beach.png")).shape == (32, 56, 3)
+    result = run_cli("paint", str(folder / "beach.png"), "-o", str(folder), "--overwrite", "--checkpoint", str(checkpoint))
+    assert result.returncode == 1 and "would write over an input" in result.stderr
+
+
+def test_a_folders_structure_is_kept_below_the_output_folder(checkpoint, tmp_path):
+    """Issue 30, defect 3: ``100CANON/IMG_0001.JPG`` and ``101CANON/IMG_0001.JPG`` shared one result name."""
+    nested = tmp_path / "nested"
+    for index, camera_folder in enumerate(("100CANON", "101CANON")):
+        (nested / camera_folder).mkdir(parents=True)
+        Image.fromarray(smooth_image(32, 40, seed=index)).save(nested / camera_folder / "IMG_0001.JPG", quality=95)
+    Image.fromarray(smooth_image(32, 40, seed=5)).save(nested / "top.png")
+    result = run_cli("paint", str(nested), "-o", str(tmp_path / "out"), "--checkpoint", str(checkpoint), "--quiet")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    written = sorted(str(path.relative_to(tmp_path / "out")) for path in (tmp_path / "out").rglob("*.png"))
+    assert written == ["100CANON/IMG_0001.png", "101CANON/IMG_0001.png", "top.png"]
+    first, second = (np.asarray(Image.open(tmp_path / "out" / name)) for name in written[:2])
+    assert not np.array_equal(first, second)
+
+
+@pytest.mark.parametrize("stop, code, message", [
+    (KeyboardInterrupt(), 130, "outpaint paint: interrupted; 2 result(s) written into {out} before it stopped"),
+    (OSError(28, "No space left on device", "x.png"), 1,
+     "outpaint paint: error: x.png: No space left on device; 2 result(s) written into {out} before it stopped"),
+])
+def test_an_interrupted_job_keeps_and_counts_what_it_wrote(checkpoint, tmp_path, monkeypatch, capsys, stop, code, message):
+    """Issue 30, defect 4: Ctrl-C left no result, a full disk said only ``No space left on device``."""
+    from outpaint_lib import painting
+    from outpaint_lib.cli import main
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for index in range(5):
+        Image.fromarray(smooth_image(32, 40, seed=index)).save(folder / f"photo_{index}.png")
+    original, calls = painting.atomic_write_bytes, []
+
+    def write_two_then_stop(path, data):
+        calls.append(path)
+        if len(calls) == 3:
+            raise stop
+        original(path, data)
+
+    monkeypatch.setattr(painting, "atomic_write_bytes", write_two_then_stop)
+    out = tmp_path / "out"
+    assert main(["paint", str(folder), "-o", str(out), "--checkpoint", str(checkpoint), "--quiet"]) == code
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.strip().splitlines()[-1] == message.format(out=out)
+    assert sorted(path.name for path in out.iterdir()) == ["photo_0.png", "photo_1.png"]
+
+
+def test_small_mistakes_of_paint(checkpoint, lively_checkpoint, tmp_path):
+    """Issue 30, defect 10: a single failed file printed 'painted 0 image(s) into out/' and left an
+    empty folder; ``-o x.xyz`` became a folder; a grey photo came back tinted, in colour."""
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+    result = run_cli("paint", str(tmp_path / "broken.png"), "-o", str(tmp_path / "out"), "--checkpoint", str(checkpoint))
+    assert result.returncode == 1 and not (tmp_path / "out").exists()
+    assert result.stdout.startswith("painted 0 image(s) in ") and "into" not in result.stdout
+    grey = np.asarray(Image.fromarray(smooth_image(32, 40, seed=3)).convert("L"))
+    Image.fromarray(grey).save(tmp_path / "grey.png")
+    result = run_cli("paint", str(tmp_path / "grey.png"), "-o", str(tmp_path / "x.xyz"), "--checkpoint", str(checkpoint))
+    assert result.returncode == 1 and not (tmp_path / "x.xyz").exists()
+    assert result.stderr.strip().splitlines() == [
+        f"outpaint paint: error: {tmp_path / 'x.xyz'}: .xyz is not an image format (.png, .jpg, .jpeg, .webp, .bmp, "
+        f".tif, .tiff); for a folder of that name, write {tmp_path / 'x.xyz'}/"
+    ]
+    result = run_cli("paint", str(tmp_path / "grey.png"), "-o", f"{tmp_path / 'x.xyz'}/", "--no-blend",
+                     "--checkpoint", str(lively_checkpoint), "--runtime", "keras", "--precision", "float32")
+    assert result.returncode == 0, result.stderr
+    painted = Image.open(tmp_path / "x.xyz" / "grey.png")
+    assert painted.mode == "L" and painted.size == (56, 32)
+    np.testing.assert_array_equal(np.asarray(painted)[:, 8:48], grey)
+    coloured = Outpainter.load(lively_checkpoint, precision="float32").outpaint(np.repeat(grey[:, :, None], 3, axis=2))
+    assert np.array_equal(coloured[:, :, 0], coloured[:, :, 1]) and np.array_equal(coloured[:, :, 1], coloured[:, :, 2])
