@@ -356,9 +356,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from outpaint_lib.config import PRESETS
-
     from outpaint_lib import __version__
+    from outpaint_lib.config import PRESET_STEPS, PRESETS
 
     parser = _Parser(prog="outpaint", description="Image outpainting with GANs.")
     parser.add_argument("--version", action="version", version=f"outpaint {__version__}")
@@ -368,21 +367,43 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--preset", default="paper", choices=sorted(PRESETS))
     summary.set_defaults(handler=command_summary)
 
-    training = commands.add_parser("train", help="train a GAN through the three-phase schedule")
+    training = commands.add_parser(
+        "train", help="train a GAN through the three-phase schedule",
+        description="Train a generator and its discriminator(s) through the paper's three phases (generator "
+                    "alone, discriminator alone, both), into a run folder that --resume continues.",
+        epilog=_examples(
+            "outpaint train --data ../shared/data/beach/train --out runs/paper --preset paper   # the paper's run",
+            "outpaint train --data photos/ --out runs/small --preset paper --steps 2000 --image-size 64",
+            "outpaint train --out runs/small --resume                    # continue it, as it was started",
+        ))
     training.add_argument("--data", help="folder of training images (searched recursively; a resume takes the run's)")
     training.add_argument("--out", required=True, help="run folder: config, history, plot, samples, checkpoints")
     training.add_argument("--preset", choices=sorted(PRESETS), help="default: paper (or the run's own with --resume)")
-    training.add_argument("--steps", type=_positive, help="total training steps, split 18:2:80 by default")
-    training.add_argument("--batch-size", dest="batch_size", type=_positive)
+    training.add_argument("--steps", type=_positive,
+                          help="total training steps, split between the phases by the preset's ratios (18:2:80 "
+                               "for paper); default: the preset's reference run: "
+                               + ", ".join(f"{name} {steps:,}" for name, steps in PRESET_STEPS.items()))
+    training.add_argument("--batch-size", dest="batch_size", type=_positive,
+                          help="images per step (default: the preset's, 16 for paper)")
     training.add_argument("--val-data", dest="val_data", help="validation images (default: hold out 64 training images)")
-    training.add_argument("--precision", choices=["float32", "mixed_bfloat16"])
-    training.add_argument("--image-size", dest="image_size", type=_positive)
-    training.add_argument("--width-multiplier", dest="width_multiplier", type=float)
-    training.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None)
-    training.add_argument("--seed", type=int)
-    training.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="any other configuration key")
-    training.add_argument("--checkpoint-every", dest="checkpoint_every", type=_positive, default=500)
-    training.add_argument("--validate-every", dest="validate_every", type=_positive, default=100)
+    training.add_argument("--precision", choices=["float32", "mixed_bfloat16"],
+                          help="default: the preset's (float32); mixed_bfloat16 is faster on CPUs that compute it")
+    training.add_argument("--image-size", dest="image_size", type=_positive,
+                          help="side of the square training images, a multiple of 16 (default: the preset's, 128 "
+                               "for paper)")
+    training.add_argument("--width-multiplier", dest="width_multiplier", type=float,
+                          help="scales every layer's filters (default: 1)")
+    training.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                          help="reference B's perspective, brightness, contrast, noise and crop transforms of the "
+                               "training images (default: the preset's, on for keras256 and unet)")
+    training.add_argument("--seed", type=int, help="seed of the weights, data order and augmentation (default: 0)")
+    training.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                          help="any other configuration key, the value read as JSON (repeatable)")
+    training.add_argument("--checkpoint-every", dest="checkpoint_every", type=_positive, metavar="STEPS",
+                          help="write a checkpoint every STEPS steps (default: 500, or the run's own with --resume)")
+    training.add_argument("--validate-every", dest="validate_every", type=_positive, metavar="STEPS",
+                          help="validation MSE, sample sheet and loss plot every STEPS steps (default: 100, or "
+                               "the run's own with --resume)")
     training.add_argument("--resume", action="store_true",
                           help="continue from the newest complete checkpoint, with the run's own data, validation and "
                                "settings (an option that differs from them is refused)")
@@ -561,6 +582,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # a disk that fills or a folder that turns read-only mid-job
         print(f"outpaint {arguments.command}: error: {_describe_os_error(error)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"outpaint {arguments.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as interrupt:
+        detail = f" {interrupt}" if str(interrupt) else ""  # training says where a resume continues
+        print(f"outpaint {arguments.command}: interrupted{detail}", file=sys.stderr)
         return 130

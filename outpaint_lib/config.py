@@ -395,6 +395,11 @@ UNET = PAPER.replace(
 
 PRESETS: dict[str, OutpaintConfig] = {c.name: c for c in (PAPER, PAPER_LOCAL, KERAS256, UNET)}
 
+# The training steps of each preset's reference run, which a new run takes when it is given
+# none: the paper's 227,500 iterations (both discriminator variants); the Keras version's 25
+# epochs of its about 10,500 augmented photos at batch 1; the shipped unet's scene pretraining.
+PRESET_STEPS: dict[str, int] = {"paper": 227_500, "paper_local": 227_500, "keras256": 262_500, "unet": 6_000}
+
 
 def get_preset(name: str) -> OutpaintConfig:
     try:

@@ -48,5 +48,10 @@ class TrainingError(OutpaintError):
     """A run that cannot start or continue; the message says why and what was kept."""
 
 
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C in a training run, after its checkpoint was written; the message says where a
+    resume continues."""
+
+
 class DistributionError(OutpaintError, ValueError):
     """A distribution that cannot be set up: its devices, its cluster or its batch split."""

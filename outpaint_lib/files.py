@@ -81,3 +81,15 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def remove_temporaries(folder: str | os.PathLike) -> int:
+    """Delete the temporary files that ``atomic_path`` left under ``folder`` when its process
+    was killed mid-write (a 0-byte ``.losses.x1y2.tmp.png``); only for a folder no other
+    process is writing. Returns how many were removed."""
+    removed = 0
+    for path in Path(folder).rglob(".*.tmp*"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

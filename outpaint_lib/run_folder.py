@@ -13,7 +13,18 @@ Every module that reads or writes a run takes its names from here, so the layout
       generator_phase1/      the generator as it stood after phase 1
       checkpoints/step-NNNNNNNNN/
                              both networks' weights, both optimizers' state, state.json
+      .train.lock            held by the process training the run (see ``locked``)
 """
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from outpaint_lib.errors import TrainingError
 
 CONFIG_FILE = "config.json"
 RUN_FILE = "run.json"
@@ -42,3 +53,30 @@ OPTIMIZER_FILES = {
 # SHA-256 of the weights it was exported from (a stale export is never used).
 LITE_MODEL_FILE = "generator.tflite"
 LITE_SOURCE_FILE = "generator.tflite.json"
+
+LOCK_FILE = ".train.lock"
+
+
+@contextlib.contextmanager
+def locked(run_dir: str | os.PathLike) -> Iterator[None]:
+    """Hold the run folder for one training process; a second is refused in one line. The lock
+    is the kernel's (``flock``), released when its process ends however it ends: a lock left
+    by a killed process never blocks the resume. The file, holding the last holder's pid, stays."""
+    path = Path(run_dir) / LOCK_FILE
+    handle = open(path, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            process = f" (process {holder})" if holder.isdigit() else ""
+            raise TrainingError(f"{run_dir} is being trained by another process{process}: wait for it to end, "
+                                "or stop it, then resume") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()

@@ -8,11 +8,14 @@ checkpoint, trims the history back to it, and goes on with the same step counter
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
 import math
 import os
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -21,10 +24,10 @@ import numpy as np
 import tensorflow as tf
 
 from outpaint_lib import checkpoints, distribution, geometry
-from outpaint_lib.config import OutpaintConfig, architecture_differences
+from outpaint_lib.config import PRESET_STEPS, OutpaintConfig, architecture_differences
 from outpaint_lib.pipeline import ImageFolder, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
-from outpaint_lib.errors import ConfigError, OutpaintError, TrainingError
-from outpaint_lib.files import atomic_write_bytes, atomic_write_text, check_output_folder
+from outpaint_lib.errors import ConfigError, OutpaintError, TrainingError, TrainingInterrupted
+from outpaint_lib.files import atomic_write_bytes, atomic_write_text, check_output_folder, remove_temporaries
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.generator_files import load_generator, read_config, save_generator
 from outpaint_lib.history import HistoryWriter, truncate_history
@@ -34,13 +37,14 @@ from outpaint_lib.postprocess import hide_strips, paste_centre, to_uint8
 from outpaint_lib.progress import ProgressBar
 from outpaint_lib.run_folder import (
     CONFIG_FILE, GENERATOR_FOLDER, GENERATOR_WEIGHTS_FILE, HISTORY_FILE, PHASE_ONE_GENERATOR_FOLDER, PLOT_FILE,
-    RUN_FILE, SAMPLES_FOLDER,
+    RUN_FILE, SAMPLES_FOLDER, locked,
 )
 from outpaint_lib.schedule import Schedule
 
 logger = logging.getLogger(__name__)
 
 HELD_OUT_IMAGES = 64
+DEFAULT_INTERVALS = {"checkpoint_every": 500, "validate_every": 100}
 # What a resume may change: how this machine computes, not what the run is.
 RESUMABLE_CHANGES = ("precision",)
 # Parts a run's generator may add to its initial generator's architecture, each named alike as
@@ -67,8 +71,8 @@ def train(
     total_steps: int | None = None,
     *,
     val_dir: str | os.PathLike | None = None,
-    checkpoint_every: int = 500,
-    validate_every: int = 100,
+    checkpoint_every: int | None = None,
+    validate_every: int | None = None,
     validation_images: int = HELD_OUT_IMAGES,
     sample_images: int = 4,
     resume: bool = False,
@@ -76,14 +80,20 @@ def train(
     initial_generator: str | os.PathLike | None = None,
     strategy: tf.distribute.Strategy | None = None,
 ) -> TrainingResult:
-    """Train ``config`` on the images under ``data_dir`` for ``total_steps`` steps split by the
-    preset's phase ratios, writing everything into ``run_dir``.
+    """Train ``config`` on the images under ``data_dir`` for ``total_steps`` steps (by default
+    its preset's, ``PRESET_STEPS``) split by the preset's phase ratios, writing everything into
+    ``run_dir``; a checkpoint every ``checkpoint_every`` steps (500), the validation MSE and
+    samples every ``validate_every`` (100).
 
     Without ``val_dir``, ``validation_images`` training files are held out for validation.
     With ``resume``, the run continues from its newest complete checkpoint with the data,
-    validation, steps and settings it was started with: ``data_dir``, ``val_dir`` and
-    ``total_steps`` may be omitted, and any that differs from the run's is refused, as is a
-    configuration that differs in anything but its precision (how this machine computes).
+    validation, steps, intervals and settings it was started with: ``data_dir``, ``val_dir``,
+    ``total_steps`` and the intervals may be omitted; a data folder, validation folder or step
+    count that differs from the run's is refused, as is a configuration that differs in
+    anything but its precision (how this machine computes); other intervals are taken on.
+
+    One process at a time trains a run folder (``run_folder.locked``). Interrupted (Ctrl-C),
+    the run ends its step, writes a checkpoint of it and raises ``TrainingInterrupted``.
 
     ``initial_generator``, a generator folder of the same architecture (``checkpoint/``, or
     another run's ``generator/``), or of one without a part the run's adds (``GROWN_PARTS``),
@@ -92,7 +102,7 @@ def train(
     machines; ``config.batch_size`` stays the global batch, and only the chief process writes
     the run folder. A run may be resumed under another strategy.
     """
-    if checkpoint_every < 1 or validate_every < 1:
+    if (checkpoint_every is not None and checkpoint_every < 1) or (validate_every is not None and validate_every < 1):
         raise TrainingError("checkpoint and validation intervals must be at least 1 step")
     strategy = strategy or tf.distribute.get_strategy()
     chief = distribution.is_chief(strategy)
@@ -100,73 +110,109 @@ def train(
     run_dir = check_output_folder(run_dir)
     if resume and initial_generator is not None:
         raise TrainingError("a resumed run continues from its own checkpoint: drop the initial generator")
-    started_from = initial_generator  # recorded in run.json, and kept there by a resume
-    if resume:
-        total_steps, data_dir, val_dir, started_from = _check_resume(config, run_dir, total_steps, data_dir, val_dir)
-    else:
-        # The chief may already have started the run folder that the other workers join.
-        _check_new_run(run_dir, total_steps, data_dir, existing_run_allowed=not chief)
-    if initial_generator is not None:
-        _check_initial_generator(config, initial_generator)
-    schedule = Schedule.split(total_steps, config.phase_ratios)
-    for phase in schedule.empty_phases(config.phase_ratios):
-        logger.warning("phase %d gets no step in a run of %d steps: give it more steps", phase, total_steps)
+    with contextlib.ExitStack() as held:
+        if chief and run_dir.is_dir():
+            held.enter_context(locked(run_dir))  # before the run is read: another may be writing it
+        started_from = initial_generator  # recorded in run.json, and kept there by a resume
+        if resume:
+            total_steps, data_dir, val_dir, started_from, intervals = _check_resume(
+                config, run_dir, total_steps, data_dir, val_dir)
+        else:
+            total_steps = total_steps if total_steps is not None else PRESET_STEPS.get(config.name)
+            # The chief may already have started the run folder that the other workers join.
+            _check_new_run(run_dir, total_steps, data_dir, existing_run_allowed=not chief)
+            intervals = DEFAULT_INTERVALS
+        intervals = {"checkpoint_every": checkpoint_every or intervals["checkpoint_every"],
+                     "validate_every": validate_every or intervals["validate_every"]}
+        if initial_generator is not None:
+            _check_initial_generator(config, initial_generator)
+        schedule = Schedule.split(total_steps, config.phase_ratios)
+        for phase in schedule.empty_phases(config.phase_ratios):
+            logger.warning("phase %d gets no step in a run of %d steps: give it more steps", phase, total_steps)
 
-    # The data is checked before the run folder is made: a run that cannot start leaves none.
-    train_folder, val_folder = _folders(config, data_dir, val_dir, validation_images)
-    if chief:
-        run_dir.mkdir(parents=True, exist_ok=True)
-    keras.utils.set_random_seed(config.seed)
-    with strategy.scope():
-        gan = OutpaintGAN(config)
-        gan.compile(schedule=schedule)
-    if initial_generator is not None:
-        load_initial_generator(gan.generator, config, initial_generator)
+        # The data is checked before the run folder is made: a run that cannot start leaves none.
+        train_folder, val_folder = _folders(config, data_dir, val_dir, validation_images)
+        if chief and not run_dir.is_dir():
+            run_dir.mkdir(parents=True)
+            held.enter_context(locked(run_dir))
+        if chief:
+            remove_temporaries(run_dir)  # what a process killed mid-write left behind
+        keras.utils.set_random_seed(config.seed)
+        with strategy.scope():
+            gan = OutpaintGAN(config)
+            gan.compile(schedule=schedule)
+        if initial_generator is not None:
+            load_initial_generator(gan.generator, config, initial_generator)
 
-    state = checkpoints.restore_latest(run_dir, gan, tidy=chief) if resume else None
-    if resume and state is None:
-        # Starting again at step 0 would cut the history back to nothing: refuse, keep it all.
-        raise TrainingError(
-            f"cannot resume {run_dir}: it holds no checkpoint that loads; its history is kept. "
-            "Start the run again in another folder"
-        )
-    start_step = state["step"] if state else 0
-    history = []
-    if chief:
-        history = truncate_history(run_dir / HISTORY_FILE, start_step)
-        config.save(run_dir / CONFIG_FILE)
-        atomic_write_text(run_dir / RUN_FILE, _run_description(schedule, data_dir, val_folder, started_from))
-
-    # The random state of a run at step s is derived from (seed, s): initialisation, dropout
-    # and the data order and augmentation continue from there rather than replaying step 0.
-    random_seed = state.get("random_seed", config.seed + start_step) if state else config.seed
-    keras.utils.set_random_seed(random_seed)
-    gan.phase = schedule.phase_at(start_step)
-    monitor = TrainingMonitor(
-        gan, run_dir, schedule, start_step, history,
-        validation=_validation_batches(val_folder, config, validation_images) if chief else [],
-        sample_images=sample_images,
-        checkpoint_every=checkpoint_every,
-        validate_every=validate_every,
-        progress=progress and chief,
-        chief=chief,
-    )
-    remaining = total_steps - start_step
-    try:
-        if remaining > 0:
-            dataset = distribution.distribute_dataset(
-                strategy, config.batch_size,
-                lambda batch_size, shard: training_dataset(
-                    train_folder, config, seed=random_seed, batch_size=batch_size, shard=shard
-                ),
+        state = checkpoints.restore_latest(run_dir, gan, tidy=chief) if resume else None
+        if resume and state is None:
+            # Starting again at step 0 would cut the history back to nothing: refuse, keep it all.
+            raise TrainingError(
+                f"cannot resume {run_dir}: it holds no checkpoint that loads; its history is kept. "
+                "Start the run again in another folder"
             )
-            gan.fit(dataset, epochs=1, steps_per_epoch=remaining, shuffle=False, verbose=0, callbacks=[monitor])
-        if monitor.failure:
-            raise TrainingError(monitor.failure)
-        monitor.finish()
-    finally:
-        monitor.close()
+        start_step = state["step"] if state else 0
+        history = []
+        if chief:
+            history = truncate_history(run_dir / HISTORY_FILE, start_step)
+            config.save(run_dir / CONFIG_FILE)
+            atomic_write_text(run_dir / RUN_FILE, _run_description(schedule, data_dir, val_folder, started_from, intervals))
+
+        # The random state of a run at step s is derived from (seed, s): initialisation, dropout
+        # and the data order and augmentation continue from there rather than replaying step 0.
+        random_seed = state.get("random_seed", config.seed + start_step) if state else config.seed
+        keras.utils.set_random_seed(random_seed)
+        gan.phase = schedule.phase_at(start_step)
+        monitor = TrainingMonitor(
+            gan, run_dir, schedule, start_step, history,
+            validation=_validation_batches(val_folder, config, validation_images) if chief else [],
+            sample_images=sample_images,
+            progress=progress and chief,
+            chief=chief,
+            **intervals,
+        )
+        remaining = total_steps - start_step
+        try:
+            if remaining > 0:
+                dataset = distribution.distribute_dataset(
+                    strategy, config.batch_size,
+                    lambda batch_size, shard: training_dataset(
+                        train_folder, config, seed=random_seed, batch_size=batch_size, shard=shard
+                    ),
+                )
+                with _stop_at_the_end_of_the_step_on_interrupt(monitor):
+                    gan.fit(dataset, epochs=1, steps_per_epoch=remaining, shuffle=False, verbose=0, callbacks=[monitor])
+            if monitor.failure:
+                raise TrainingError(monitor.failure)
+            monitor.finish()
+            if monitor.interrupted:
+                raise TrainingInterrupted(f"at step {monitor.step} of {total_steps}; a checkpoint was written: "
+                                          f"--resume continues from step {monitor.step}")
+        finally:
+            monitor.close()
     return TrainingResult(run_dir, start_step, monitor.step, schedule, monitor.history, chief)
+
+
+@contextlib.contextmanager
+def _stop_at_the_end_of_the_step_on_interrupt(monitor: "TrainingMonitor"):
+    """Ctrl-C asks the run to stop once the step under way is recorded, so that the checkpoint
+    then written holds exactly the steps of the history; a second Ctrl-C stops at once. Signals
+    reach only the main thread: elsewhere, an interrupt is left as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def request_stop(number, frame):
+        monitor.interrupted = True
+        monitor.gan.stop_training = True
+        signal.signal(signal.SIGINT, previous)
+
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _check_new_run(run_dir: Path, total_steps: int | None, data_dir, existing_run_allowed: bool = False) -> None:
@@ -180,8 +226,9 @@ def _check_new_run(run_dir: Path, total_steps: int | None, data_dir, existing_ru
 
 
 def _check_resume(config: OutpaintConfig, run_dir: Path, total_steps: int | None, data_dir, val_dir):
-    """The run's own total steps, data and validation folders and the generator it started
-    from, after refusing any request that would silently change them or its configuration."""
+    """The run's own total steps, data and validation folders, the generator it started from
+    and its intervals, after refusing any request that would silently change the first three
+    or its configuration."""
     if not (run_dir / CONFIG_FILE).exists():
         raise TrainingError(f"nothing to resume in {run_dir}: no {CONFIG_FILE}")
     try:
@@ -211,7 +258,9 @@ def _check_resume(config: OutpaintConfig, run_dir: Path, total_steps: int | None
     if requested:
         details = "; ".join(f"{key}: the run's {old!r}, not {new!r}" for key, (old, new) in requested.items())
         raise TrainingError(f"cannot resume {run_dir} with other settings than it was started with ({details})")
-    return saved_steps, saved_data, saved_validation, description.get("initial_generator")
+    # Runs recorded before the intervals were kept had the defaults unless told otherwise.
+    intervals = {key: description.get(key, default) for key, default in DEFAULT_INTERVALS.items()}
+    return saved_steps, saved_data, saved_validation, description.get("initial_generator"), intervals
 
 
 def _check_initial_generator(config: OutpaintConfig, folder) -> None:
@@ -260,13 +309,14 @@ def _same_folder(first, second) -> bool:
     return Path(first).resolve() == Path(second).resolve()
 
 
-def _run_description(schedule: Schedule, data_dir, val_folder: ImageFolder, initial_generator=None) -> str:
+def _run_description(schedule: Schedule, data_dir, val_folder: ImageFolder, initial_generator, intervals: dict) -> str:
     description = {
         "total_steps": schedule.total_steps,
         "phase_steps": list(schedule.phase_steps),
         "data": str(data_dir),
         "validation": str(val_folder.root),
         "validation_files": len(val_folder.paths),
+        **intervals,
     }
     if initial_generator is not None:
         description["initial_generator"] = str(initial_generator)
@@ -321,6 +371,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.checkpoint_every = checkpoint_every
         self.validate_every = validate_every
         self.failure: str | None = None
+        self.interrupted = False  # Ctrl-C: stop after this step (see ``train``)
         self._predict = tf.function(lambda inputs: gan.generator(inputs, training=False))
         self._writer = HistoryWriter(run_dir / HISTORY_FILE) if chief else None
         self._progress = ProgressBar(schedule.total_steps, unit="step", enabled=progress)

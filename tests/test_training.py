@@ -220,3 +220,89 @@ def test_starting_from_a_generator_of_another_architecture_is_refused(training_i
     with pytest.raises(TrainingError, match="cannot start from that generator: checkpoint folder not found"):
         train(tiny(), training_images, tmp_path / "missing", 1, progress=False, initial_generator=tmp_path / "nowhere")
     assert not (tmp_path / "other").exists() and not (tmp_path / "missing").exists()
+
+
+def test_a_resume_keeps_the_runs_intervals(training_images, tmp_path):
+    """Issue 30, defect 7: ``--resume`` fell back to checkpoints every 500 steps and validation
+    every 100, whatever the run was started with."""
+    run = tmp_path / "run"
+    train(tiny(), training_images, run, 12, checkpoint_every=5, validate_every=3, progress=False)
+    for folder in checkpoints.list_checkpoints(run)[:-1]:
+        shutil.rmtree(folder)  # as if killed after step 9, its last checkpoint at step 5
+    train(tiny(), None, run, resume=True, progress=False)
+    rows = read_history(run / "history.jsonl")
+    assert_unbroken(rows, 12)
+    assert [row["step"] for row in rows if "val_mse" in row] == [3, 6, 9, 12]
+    assert [p.name for p in checkpoints.list_checkpoints(run)] == ["step-000000012", "step-000000010"]
+    description = json.loads((run / "run.json").read_text())
+    assert (description["checkpoint_every"], description["validate_every"]) == (5, 3)
+
+
+def test_a_run_folder_is_trained_by_one_process_at_a_time(training_images, tmp_path):
+    """Issue 30, defect 8: two ``train`` processes on one run folder both ran."""
+    from outpaint_lib.run_folder import locked
+
+    run = tmp_path / "run"
+    train(tiny(), training_images, run, 2, progress=False)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom outpaint_lib.run_folder import locked\n"
+         f"with locked({str(run)!r}):\n    print('held', flush=True)\n    time.sleep(120)"],
+        cwd=REPOSITORY, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(TrainingError, match=rf"^{run} is being trained by another process \(process {holder.pid}\): "
+                                                 "wait for it to end, or stop it, then resume$"):
+            train(tiny(), None, run, resume=True, progress=False)
+        with pytest.raises(TrainingError, match="being trained by another process"):
+            train(tiny(), training_images, run, 2, progress=False)  # nor may a new run start there
+    finally:
+        holder.kill()
+        holder.wait()
+    # The killed process's lock is gone with it: the resume goes on.
+    assert train(tiny(), None, run, resume=True, progress=False).step == 2
+    with locked(run):  # the lock is also held against this process's own second attempt
+        with pytest.raises(TrainingError, match="being trained by another process"):
+            train(tiny(), None, run, resume=True, progress=False)
+
+
+def test_a_resume_removes_what_a_killed_write_left_and_a_new_run_takes_its_presets_steps(training_images, tmp_path,
+                                                                                          monkeypatch):
+    """Issue 30, defects 10 and 6: a kill -9 during the loss plot left a 0-byte ``.tmp.png`` that
+    resume kept; ``train --preset paper`` without ``--steps`` stopped at once."""
+    from outpaint_lib import training
+    from outpaint_lib.config import PRESET_STEPS
+
+    run = tmp_path / "run"
+    train(tiny(), training_images, run, 2, progress=False)
+    leftovers = [run / ".losses.x1y2z3.tmp.png", run / "samples" / ".step-000000002.a1b2.tmp.png"]
+    for path in leftovers:
+        path.write_bytes(b"")
+    train(tiny(), None, run, resume=True, progress=False)
+    assert not any(path.exists() for path in leftovers) and (run / "losses.png").is_file()
+    assert PRESET_STEPS == {"paper": 227_500, "paper_local": 227_500, "keras256": 262_500, "unet": 6_000}
+    monkeypatch.setitem(training.PRESET_STEPS, "paper", 3)
+    result = train(tiny(), training_images, tmp_path / "preset", progress=False)
+    assert result.step == 3 and json.loads((tmp_path / "preset" / "run.json").read_text())["total_steps"] == 3
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_the_step_writes_a_checkpoint_and_says_where_a_resume_starts(training_images, tmp_path):
+    """Issue 30, defect 10: Ctrl-C saved no checkpoint and did not say where a resume would start."""
+    run = tmp_path / "run"
+    command = [sys.executable, "-m", "outpaint_lib", "train", "--data", str(training_images), "--out", str(run),
+               "--steps", "400", "--image-size", "32", "--width-multiplier", "0.0625", "--batch-size", "4", "--quiet",
+               "--checkpoint-every", "1000", "--validate-every", "1000"]
+    process = subprocess.Popen(command, cwd=REPOSITORY, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and len(read_history(run / "history.jsonl")) < 10:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    rows = read_history(run / "history.jsonl")
+    step = len(rows)
+    assert 10 <= step < 400
+    assert_unbroken(rows, step)
+    assert stderr.strip().splitlines()[-1] == (
+        f"outpaint train: interrupted at step {step} of 400; a checkpoint was written: --resume continues from step {step}")
+    assert checkpoints.list_checkpoints(run)[0].name == f"step-{step:09d}"
