@@ -136,6 +136,8 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
     else:
         report = evaluate_folder(outpainter, arguments.data, size=arguments.size, baselines=baselines,
                                  limit=arguments.limit, progress=not arguments.quiet, with_realism=arguments.realism)
+    for path, reason in report.skipped_files:
+        print(f"outpaint evaluate: skipped {path}: {reason}", file=sys.stderr)
     print(report.describe())
     if outpainter is not None:
         passes = "the mean of its passes over each photo and its mirror image" if outpainter.mirror_average else "one pass"

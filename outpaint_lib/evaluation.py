@@ -17,13 +17,17 @@ from outpaint_lib.baselines import BASELINES
 from outpaint_lib.config import strip_width_of
 from outpaint_lib.pipeline import scan_folder
 from outpaint_lib.errors import DataError, ImageError
-from outpaint_lib.images import find_images, load_image, load_square
+from outpaint_lib.images import centre_square, find_images, load_image, resize
 from outpaint_lib.inference import Outpainter, strip_width_for
-from outpaint_lib.metrics import METRICS, STRIP_METRICS, outer_round_scores, realism, realism_patches, strip_scores
+from outpaint_lib.metrics import (
+    LAYOUT_DOWNSAMPLING, METRICS, STRIP_METRICS, outer_round_scores, realism, realism_patches, strip_scores,
+)
 from outpaint_lib.progress import ProgressBar
 
 # Full-resolution photos narrower than this after hiding their strips are skipped.
 MIN_CENTRE_WIDTH = 8
+# Strips narrower than one cell of the layout measure (8 px) cannot be scored by it.
+MIN_STRIP_WIDTH = LAYOUT_DOWNSAMPLING
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +39,7 @@ class EvaluationReport:
     scores: dict[str, dict[str, float]]  # method -> metric -> mean over images
     mirror_average: bool | None = None  # how the model's strips were made; None without a model
     recursive: dict[str, float] | None = None  # evaluate_recursive's scores, when asked for
+    skipped_files: tuple[tuple[str, str], ...] = ()  # (file, why), ``skipped`` of them
 
     def describe(self) -> str:
         if self.size is None:
@@ -118,20 +123,36 @@ def evaluate_folder(
     """Centre-crop each image to a square of ``size`` (default: the model's), hide the two
     strips of width size/4, fill them and score the strips. ``outpainter=None`` scores the
     baselines alone. ``progress`` draws a bar (on a terminal's stderr, or in a notebook);
-    ``with_realism`` adds the realism test, which trains six small classifiers a method."""
+    ``with_realism`` adds the realism test, which trains six small classifiers a method. Files
+    that do not decode, and images smaller than ``size``, are skipped, each named with why."""
     if size is None:
         if outpainter is None:
             raise ValueError("size is needed when no model is evaluated")
         size = outpainter.config.image_size
     strip = strip_width_of(size)
+    if strip < MIN_STRIP_WIDTH:
+        raise DataError(f"images of {size} px have strips of {strip} px, narrower than the {MIN_STRIP_WIDTH} px "
+                        f"the layout measure needs: score at {4 * MIN_STRIP_WIDTH} px or more")
     folder = scan_folder(data_dir, size)
+    skipped = [(str(path), reason) for reason, paths in folder.skipped.items() for path in paths]
     paths = folder.paths[:limit] if limit else folder.paths
     models = model_methods(outpainter)
     baseline_names = list(BASELINES) if baselines else []
     collector = ScoreCollector([*models, *baseline_names], with_realism)
     bar = ProgressBar(len(paths), unit="image", enabled=progress)
     for start in range(0, len(paths), batch_size):
-        truths = [load_square(path, size) for path in paths[start : start + batch_size]]
+        truths = []
+        for path in paths[start : start + batch_size]:
+            photo = load_image(path)  # it decoded in the folder scan
+            if min(photo.shape[:2]) < size:
+                # Enlarged to be scored, it would be judged on the interpolation's blur.
+                skipped.append((str(path), f"{photo.shape[1]} x {photo.shape[0]}, smaller than the {size} px "
+                                           "it would be scored at"))
+            else:
+                truths.append(np.ascontiguousarray(resize(centre_square(photo), size, size)))
+        bar.advance(min(batch_size, len(paths) - start))
+        if not truths:
+            continue
         centres = [truth[:, strip : size - strip] for truth in truths]
         for name, paintings in paint_rows(models, centres, blend=False).items():
             for truth, painted in zip(truths, paintings):
@@ -139,10 +160,11 @@ def evaluate_folder(
         for name in baseline_names:
             for truth, centre in zip(truths, centres):
                 collector.add(name, truth, BASELINES[name](centre, strip), strip)
-        bar.advance(len(truths))
     bar.close()
     mirror_average = outpainter.mirror_average if outpainter is not None else None
-    return EvaluationReport(str(data_dir), size, len(paths), folder.skipped_count, collector.means(), mirror_average)
+    scored = len(paths) - (len(skipped) - folder.skipped_count)
+    return EvaluationReport(str(data_dir), size, scored, len(skipped), collector.means(), mirror_average,
+                            skipped_files=tuple(skipped))
 
 
 def evaluate_full_resolution(
@@ -156,7 +178,8 @@ def evaluate_full_resolution(
     """Each photo at its own size: hide round(H/4) columns on each side, widen the centre back
     with the outpainter as configured (``paint``'s defaults: blended, mirror-averaged, textured)
     and with each classical fill, and score the strips at full size. Photos too narrow to keep
-    a centre are skipped and counted."""
+    a centre, or so low that their strips are narrower than ``MIN_STRIP_WIDTH``, are skipped,
+    each named with why."""
     paths = find_images(data_dir)
     if not paths:
         raise DataError(f"no images found under {data_dir}")
@@ -164,19 +187,23 @@ def evaluate_full_resolution(
     models = model_methods(outpainter)
     baseline_names = list(BASELINES) if baselines else []
     collector = ScoreCollector([*models, *baseline_names], with_realism)
-    scored = skipped = 0
+    scored, skipped = 0, []
     bar = ProgressBar(len(paths), unit="photo", enabled=progress)
     for path in paths:
         bar.advance()
         try:
             truth = load_image(path)  # decoded once: a folder scan first would read every photo twice
-        except ImageError:
-            skipped += 1
+        except ImageError as error:
+            skipped.append((str(path), str(error)))
             continue
         height, width = truth.shape[:2]
         strip = strip_width_of(height)
+        if strip < MIN_STRIP_WIDTH:
+            skipped.append((str(path), f"{width} x {height}: its strips would be narrower than {MIN_STRIP_WIDTH} px"))
+            continue
         if width - 2 * strip < MIN_CENTRE_WIDTH:
-            skipped += 1
+            skipped.append((str(path), f"{width} x {height}: hiding {strip} columns a side leaves less than "
+                                       f"{MIN_CENTRE_WIDTH}"))
             continue
         centre = np.ascontiguousarray(truth[:, strip : width - strip])
         for name, (painted,) in paint_rows(models, [centre]).items():
@@ -186,7 +213,8 @@ def evaluate_full_resolution(
         scored += 1
     bar.close()
     mirror_average = outpainter.mirror_average if outpainter is not None else None
-    return EvaluationReport(str(data_dir), None, scored, skipped, collector.means(), mirror_average)
+    return EvaluationReport(str(data_dir), None, scored, len(skipped), collector.means(), mirror_average,
+                            skipped_files=tuple(skipped))
 
 
 def evaluate_recursive(outpainter: Outpainter, data_dir: str | os.PathLike, rounds: int = 5,

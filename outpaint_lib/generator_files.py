@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from outpaint_lib.config import OutpaintConfig
 from outpaint_lib.errors import CheckpointError, ConfigError
 from outpaint_lib.files import atomic_path
-from outpaint_lib.run_folder import CONFIG_FILE, GENERATOR_WEIGHTS_FILE
+from outpaint_lib.run_folder import CONFIG_FILE, GENERATOR_FOLDER, GENERATOR_WEIGHTS_FILE
 
 if TYPE_CHECKING:
     import keras
@@ -31,9 +31,20 @@ def save_generator(generator: "keras.Model", config: OutpaintConfig, folder: str
     return folder
 
 
-def read_config(folder: str | os.PathLike) -> OutpaintConfig:
-    """The configuration of a complete generator folder; any problem is one ``CheckpointError``."""
+def generator_folder(folder: str | os.PathLike) -> Path:
+    """The generator folder a path names: the path itself, or for a training run's folder
+    (``runs/beach``) the generator inside it (``runs/beach/generator``)."""
     folder = Path(folder)
+    inside = folder / GENERATOR_FOLDER
+    if not (folder / GENERATOR_WEIGHTS_FILE).exists() and (inside / GENERATOR_WEIGHTS_FILE).is_file():
+        return inside
+    return folder
+
+
+def read_config(folder: str | os.PathLike) -> OutpaintConfig:
+    """The configuration of a complete generator folder (or a run's, see ``generator_folder``);
+    any problem is one ``CheckpointError``."""
+    folder = generator_folder(folder)
     if not folder.is_dir():
         raise CheckpointError(f"checkpoint folder not found: {folder}")
     for name in (CONFIG_FILE, GENERATOR_WEIGHTS_FILE):
@@ -46,11 +57,12 @@ def read_config(folder: str | os.PathLike) -> OutpaintConfig:
 
 
 def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tuple["keras.Model", OutpaintConfig]:
-    """Rebuild a saved generator, accepting inputs of any width, and load its weights; any
-    problem is one ``CheckpointError`` line."""
+    """Rebuild a saved generator (a generator folder or a run's, see ``generator_folder``),
+    accepting inputs of any width, and load its weights; any problem is one ``CheckpointError``
+    line."""
     from outpaint_lib.models import build_generator
 
-    folder = Path(folder)
+    folder = generator_folder(folder)
     config = read_config(folder).replace(precision=precision)
     generator = build_generator(config, any_width=True)
     mismatch = _first_shape_mismatch(generator, folder / GENERATOR_WEIGHTS_FILE)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from outpaint_lib.files import atomic_path, atomic_write_text
+from outpaint_lib.generator_files import generator_folder
 from outpaint_lib.run_folder import GENERATOR_WEIGHTS_FILE, LITE_MODEL_FILE, LITE_SOURCE_FILE
 from outpaint_lib.runtime import native_stderr_hidden
 
@@ -56,7 +57,7 @@ def export(folder: str | os.PathLike) -> Path:
 
     from outpaint_lib.generator_files import load_generator
 
-    folder = Path(folder)
+    folder = generator_folder(folder)
     generator, config = load_generator(folder, precision="float32")
     signature = tf.TensorSpec([None, config.image_size, None, config.input_channels], tf.float32)
     with tempfile.TemporaryDirectory() as saved_model:
@@ -97,7 +98,7 @@ class LitePredictor:
     def load(cls, folder: str | os.PathLike) -> "LitePredictor":
         """The folder's export, if it exists and matches the folder's weights; otherwise
         ``LiteUnavailable`` with the reason."""
-        folder = Path(folder)
+        folder = generator_folder(folder)
         model, source = folder / LITE_MODEL_FILE, folder / LITE_SOURCE_FILE
         if not (model.is_file() and source.is_file()):
             raise LiteUnavailable(f"{folder} has no LiteRT export ({LITE_MODEL_FILE})")

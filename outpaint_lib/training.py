@@ -29,7 +29,7 @@ from outpaint_lib.pipeline import ImageFolder, evaluation_dataset, evenly_spaced
 from outpaint_lib.errors import ConfigError, OutpaintError, TrainingError, TrainingInterrupted
 from outpaint_lib.files import atomic_write_bytes, atomic_write_text, check_output_folder, remove_temporaries
 from outpaint_lib.gan import OutpaintGAN
-from outpaint_lib.generator_files import load_generator, read_config, save_generator
+from outpaint_lib.generator_files import generator_folder, load_generator, read_config, save_generator
 from outpaint_lib.history import HistoryWriter, truncate_history
 from outpaint_lib.images import encode_png
 from outpaint_lib.plotting import plot_phase_losses
@@ -215,9 +215,13 @@ def _stop_at_the_end_of_the_step_on_interrupt(monitor: "TrainingMonitor"):
         signal.signal(signal.SIGINT, previous)
 
 
+def holds_run(run_dir: str | os.PathLike) -> bool:
+    """Whether a folder holds a training run (which only ``resume`` may write into)."""
+    return bool(checkpoints.list_checkpoints(run_dir)) or (Path(run_dir) / CONFIG_FILE).exists()
+
+
 def _check_new_run(run_dir: Path, total_steps: int | None, data_dir, existing_run_allowed: bool = False) -> None:
-    holds_a_run = checkpoints.list_checkpoints(run_dir) or (run_dir / CONFIG_FILE).exists()
-    if holds_a_run and not existing_run_allowed:
+    if holds_run(run_dir) and not existing_run_allowed:
         raise TrainingError(f"{run_dir} already holds a run: pass --resume to continue it, or choose another folder")
     if total_steps is None or total_steps < 1:
         raise TrainingError("the number of training steps must be given and at least 1")
@@ -288,7 +292,7 @@ def load_initial_generator(generator: keras.Model, config: OutpaintConfig, folde
     saved = read_config(folder)
     grown = [key for key in architecture_differences(saved, config) if _grown_part(saved, config, key)]
     if not grown:
-        generator.load_weights(Path(folder) / GENERATOR_WEIGHTS_FILE)
+        generator.load_weights(generator_folder(folder) / GENERATOR_WEIGHTS_FILE)
         return
     source, _ = load_generator(folder, precision=config.precision)
     for layer in source.layers:

@@ -33,8 +33,28 @@ def test_the_model_and_every_baseline_are_scored(checkpoint, photos):
 
 
 def test_baselines_alone_at_a_chosen_size(photos):
-    report = evaluate_folder(None, photos, size=24, baselines=True, limit=3)
-    assert report.images == 3 and report.size == 24 and "generator" not in report.scores
+    report = evaluate_folder(None, photos, size=40, baselines=True, limit=3)
+    assert report.images == 3 and report.size == 40 and "generator" not in report.scores
+
+
+def test_evaluate_names_the_files_it_skips_and_refuses_images_too_small_to_score(checkpoint, photos, tmp_path):
+    """Issue 30, defect 10: evaluate counted skipped files without naming them, and scored images
+    enlarged to its size, or with strips too narrow for its measures."""
+    from outpaint_lib.errors import DataError
+
+    (photos / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+    Image.fromarray(smooth_image(20, 30)).save(photos / "small.png")
+    result = run_cli("evaluate", "--data", str(photos), "--checkpoint", str(checkpoint), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert sorted(line for line in result.stderr.splitlines() if line.startswith("outpaint evaluate: skipped")) == [
+        f"outpaint evaluate: skipped {photos / 'broken.png'}: corrupt",
+        f"outpaint evaluate: skipped {photos / 'small.png'}: 30 x 20, smaller than the 32 px it would be scored at",
+    ]
+    assert "5 images from" in result.stdout and "(2 skipped)" in result.stdout
+    with pytest.raises(DataError, match="strips of 6 px, narrower than the 8 px the layout measure needs"):
+        evaluate_folder(None, photos, size=24, baselines=True)
+    low = evaluate_full_resolution(None, photos, baselines=True)
+    assert (str(photos / "small.png"), "30 x 20: its strips would be narrower than 8 px") in low.skipped_files
 
 
 def test_evaluate_command_prints_the_table_and_writes_json(checkpoint, photos, tmp_path):

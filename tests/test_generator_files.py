@@ -57,3 +57,22 @@ def test_weights_that_do_not_fit_the_configuration_name_the_layer_and_both_shape
         f"kernel of shape {expected}, the file holds {found}"
     )
     assert expected != found and caught == []
+
+
+def test_a_run_folder_names_its_generator(checkpoint, tmp_path):
+    """Issue 30, defect 10: ``--checkpoint runs/unet`` (a run folder) was 'incomplete'."""
+    import shutil
+
+    import numpy as np
+
+    from outpaint_lib.generator_files import generator_folder
+    from outpaint_lib.inference import Outpainter
+
+    from conftest import smooth_image
+
+    run = tmp_path / "run"
+    shutil.copytree(checkpoint, run / "generator")
+    (run / "config.json").write_text((checkpoint / "config.json").read_text())  # a run's own files beside it
+    assert generator_folder(run) == run / "generator" and generator_folder(checkpoint) == checkpoint
+    photo = smooth_image(32, 40)
+    np.testing.assert_array_equal(Outpainter.load(run).outpaint(photo), Outpainter.load(run / "generator").outpaint(photo))

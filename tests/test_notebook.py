@@ -25,3 +25,29 @@ def test_the_notebook_runs_in_smoke_mode(tmp_path, monkeypatch):
         (cell,) = tagged(notebook, tag)
         assert any("image/png" in output.get("data", {}) for output in cell.outputs), tag
     assert (tmp_path / "run" / "losses.png").is_file()
+
+
+@pytest.mark.slow
+def test_the_notebook_never_deletes_a_run_it_did_not_create(tmp_path, monkeypatch, training_images):
+    """Issue 30, defect 9: pointed at a 2,000-step run, the training cell replaced it with a 12-step one."""
+    from outpaint_lib.training import train
+
+    from conftest import tiny
+
+    run = tmp_path / "run"
+    train(tiny(), training_images, run, 2, progress=False)
+    def contents():  # every file of the run (the lock records only who last held it)
+        return {path: path.read_bytes() for path in run.rglob("*") if path.is_file() and path.name != ".train.lock"}
+
+    before = contents()
+    monkeypatch.setenv("OUTPAINT_SMOKE", "1")
+    monkeypatch.setenv("OUTPAINT_RUN_DIR", str(run))
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
+    notebook = nbformat.read(REPOSITORY / "outpaint.ipynb", as_version=4)
+    (training_cell,) = tagged(notebook, "train")
+    notebook.cells = notebook.cells[: notebook.cells.index(training_cell) + 1]
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(REPOSITORY)}})
+    with pytest.raises(Exception, match="cannot resume .* with other settings than it was started with"):
+        client.execute()
+    assert contents() == before
