@@ -191,7 +191,7 @@ def command_samples(arguments: argparse.Namespace) -> int:
                 print(f"outpaint samples: skipped {path}: {error}", file=sys.stderr)
         if not photos:
             raise OutpaintError(f"none of the images taken from {arguments.data} could be read")
-        sheet = full_resolution_sheet(outpainter, photos)
+        sheet = full_resolution_sheet(outpainter, photos, progress=not arguments.quiet)
         atomic_write_bytes(output, encode_image(sheet, output.suffix))
         print(f"{arguments.output}: {len(photos)} photo(s) at their own size ({sheet.shape[1]} x {sheet.shape[0]} px)")
         return 0
@@ -208,7 +208,7 @@ def command_samples(arguments: argparse.Namespace) -> int:
         source = load_square(arguments.recursive, size) if arguments.recursive else truths[0]
     except ImageError as error:
         raise OutpaintError(f"{arguments.recursive}: {error}") from None
-    sheet = sample_sheet(outpainter, truths, source, times=arguments.times)
+    sheet = sample_sheet(outpainter, truths, source, times=arguments.times, progress=not arguments.quiet)
     atomic_write_bytes(output, encode_image(sheet, output.suffix))
     print(f"{arguments.output}: {len(truths)} image(s) and a {arguments.times}-round result ({sheet.shape[1]} x {sheet.shape[0]} px)")
     return 0
@@ -253,6 +253,20 @@ def command_data_list(arguments: argparse.Namespace) -> int:
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
     return 0
+
+
+def _add_checkpoint(parser: argparse.ArgumentParser) -> None:
+    from outpaint_lib.config import DEFAULT_CHECKPOINT
+
+    parser.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT), metavar="GENERATOR_DIR",
+                        help="a generator folder, or a training run's folder (default: the shipped beach model, "
+                             "checkpoint/)")
+
+
+def _baseline_names() -> list[str]:
+    from outpaint_lib.baselines import BASELINES
+
+    return list(BASELINES)
 
 
 def _add_single_pass(parser: argparse.ArgumentParser) -> None:
@@ -365,8 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"outpaint {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    summary = commands.add_parser("summary", help="print the parameter count of each network as JSON")
-    summary.add_argument("--preset", default="paper", choices=sorted(PRESETS))
+    summary = commands.add_parser(
+        "summary", help="print the parameter count of each network as JSON",
+        epilog=_examples("outpaint summary                      # the paper's networks",
+                         "outpaint summary --preset paper_local  # with the local discriminator"))
+    summary.add_argument("--preset", default="paper", choices=sorted(PRESETS), help="the networks of this preset (default: paper)")
     summary.set_defaults(handler=command_summary)
 
     training = commands.add_parser(
@@ -418,17 +435,22 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--quiet", action="store_true", help="no progress bar")
     training.set_defaults(handler=command_train)
 
-    plot = commands.add_parser("plot", help="draw the phase-loss plot of a run folder")
-    plot.add_argument("run_dir")
+    plot = commands.add_parser(
+        "plot", help="draw the phase-loss plot of a run folder",
+        epilog=_examples("outpaint plot runs/beach                      # runs/beach/losses.png",
+                         "outpaint plot runs/beach -o beach_losses.png"))
+    plot.add_argument("run_dir", metavar="RUN_DIR", help="a training run's folder (it holds history.jsonl)")
     plot.add_argument("-o", "--output", help="PNG path (default: RUN_DIR/losses.png)")
     plot.set_defaults(handler=command_plot)
 
-    from outpaint_lib.config import DEFAULT_CHECKPOINT
     from outpaint_lib.images import DEFAULT_MAX_PIXELS
 
-    export = commands.add_parser("export", help="export a generator folder to LiteRT, which paint then runs on "
-                                                 "without loading TensorFlow")
-    export.add_argument("checkpoint", metavar="GENERATOR_DIR", help="a generator folder: checkpoint/, or RUN/generator")
+    export = commands.add_parser(
+        "export", help="export a generator folder to LiteRT, which paint then runs on without loading TensorFlow",
+        epilog=_examples("outpaint export runs/beach/generator   # writes generator.tflite beside its weights",
+                         "outpaint export runs/beach             # the same: a run folder names its generator"))
+    export.add_argument("checkpoint", metavar="GENERATOR_DIR",
+                        help="a generator folder (checkpoint/, RUN/generator) or a training run's folder")
     export.set_defaults(handler=command_export)
 
     paint = commands.add_parser(
@@ -451,7 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
     paint.add_argument("--overwrite", action="store_true",
                        help="replace files at the results' places even if outpaint did not write them "
                             "(never an input)")
-    paint.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT), help="generator folder (default: the shipped model)")
+    _add_checkpoint(paint)
     how_wide = paint.add_mutually_exclusive_group()
     how_wide.add_argument("--times", type=_positive,
                           help="recursive rounds; each adds a quarter of the height per painted side (default: 1)")
@@ -464,16 +486,20 @@ def build_parser() -> argparse.ArgumentParser:
     paint.add_argument("--side", choices=["both", "left", "right"], default="both",
                        help="the side(s) to paint; both sides get equal widths, the right one column more "
                             "when the total is odd (default: both)")
-    paint.add_argument("--no-blend", dest="blend", action="store_false", help="paste the photo instead of Poisson blending")
+    paint.add_argument("--no-blend", dest="blend", action="store_false",
+                       help="paste the photo, every pixel as it was, instead of Poisson-blending it into the strips")
     paint.add_argument("--no-steady-colour", dest="steady_colour", action="store_false",
                        help="let rounds after the first darken toward the ends as the generator paints them "
                             "(by default each keeps the mean colour of the strip it continues)")
     paint.add_argument("--max-pixels", dest="max_pixels", type=_positive, default=DEFAULT_MAX_PIXELS,
-                       help="refuse images larger than this, read from the header before decoding")
+                       help="refuse images larger than this, and results that would be, read from the header "
+                            f"before decoding (default: {DEFAULT_MAX_PIXELS:,})")
     paint.add_argument("--runtime", choices=["auto", "litert", "keras"], default="auto",
-                       help="auto: the checkpoint's LiteRT export where it can be used (fast to start), else Keras")
+                       help="auto: the checkpoint's LiteRT export where it can be used (fast to start), else Keras "
+                            "(default: auto)")
     paint.add_argument("--precision", choices=["auto", "float32", "mixed_bfloat16"], default="auto",
-                       help="on Keras: auto is bfloat16 where the CPU computes it natively, else float32")
+                       help="on Keras: auto is bfloat16 where the CPU computes it natively, else float32 "
+                            "(default: auto)")
     _add_single_pass(paint)
     _add_texture(paint)
     paint.add_argument("--seed", type=int, default=0,
@@ -485,22 +511,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser(
         "evaluate", help="score the strips against the truth: " + ", ".join(metric.name for metric in METRICS),
-        description="Hide the side strips of real photos, paint them back and score them: "
-                    + "; ".join(f"{metric.name}: {metric.description} ({metric.better} is better)"
-                                for metric in METRICS)
-                    + ".")
-    evaluate.add_argument("--data", required=True, help="folder of test images")
-    evaluate.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
-    evaluate.add_argument("--size", type=_positive, help="square size the images are scored at (default: the model's)")
-    evaluate.add_argument("--baselines", action="store_true", help="also score the four classical baselines")
-    evaluate.add_argument("--baselines-only", dest="baselines_only", action="store_true", help="no model: baselines alone (needs --size or --full-resolution)")
+        description="Hide the side strips of real photos, paint them back and score them, one column per "
+                    "measure: " + "; ".join(f"{metric.name}: {metric.description} ({metric.better} is better)"
+                                            for metric in METRICS)
+                    + " (realism with --realism).",
+        epilog=_examples(
+            "outpaint evaluate --data ../shared/data/beach/val --baselines          # 128-px squares",
+            "outpaint evaluate --data ../shared/data/photos --full-resolution --baselines --realism",
+            "outpaint evaluate --data photos/ --full-resolution --rounds 5 --json scores.json",
+        ))
+    evaluate.add_argument("--data", required=True, help="folder of test images, searched recursively")
+    _add_checkpoint(evaluate)
+    evaluate.add_argument("--size", type=_positive,
+                          help="square size the images are scored at, at least 32 (default: the model's)")
+    evaluate.add_argument("--baselines", action="store_true",
+                          help="also score the classical fills: " + ", ".join(_baseline_names()))
+    evaluate.add_argument("--baselines-only", dest="baselines_only", action="store_true",
+                          help="no model: the classical fills alone (needs --size or --full-resolution)")
     evaluate.add_argument("--full-resolution", dest="full_resolution", action="store_true",
                           help="score each photo at its own size, widened back as paint widens it (blended)")
     evaluate.add_argument("--rounds", type=_positive, metavar="N",
                           help="with --full-resolution: also widen each photo N times and score the outermost "
                                "round's brightness and detail against the photo")
-    evaluate.add_argument("--limit", type=_positive, help="only the first N images")
-    evaluate.add_argument("--json", help="write the scores here as JSON")
+    evaluate.add_argument("--limit", type=_positive, metavar="N", help="only the first N images (default: all)")
+    evaluate.add_argument("--json", metavar="FILE", help="also write the scores to FILE as JSON")
     evaluate.add_argument("--realism", action="store_true",
                           help="also run the realism test (trains six small classifiers a method: "
                                "about a minute for 50 photos)")
@@ -509,40 +543,62 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(handler=command_evaluate)
 
-    samples = commands.add_parser("samples", help="a sample sheet: centre | output | truth per image, and a recursive result")
+    samples = commands.add_parser(
+        "samples", help="a sample sheet: centre | output | truth per image, and a recursive result",
+        epilog=_examples(
+            "outpaint samples --data ../shared/data/beach/val -o sheet.png            # 8 images at 128 px",
+            "outpaint samples --data ../shared/data/photos --full-resolution --count 4 -o photos.jpg",
+            "outpaint samples --data photos/ --recursive photos/beach.jpg --times 3 -o rounds.png",
+        ))
     samples.add_argument("--data", required=True, help="folder of test images; COUNT are taken evenly across it")
     samples.add_argument("-o", "--output", required=True, help="image path; its suffix (.png, .jpg, ...) sets the format")
-    samples.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
-    samples.add_argument("--count", type=_positive, default=8)
+    _add_checkpoint(samples)
+    samples.add_argument("--count", type=_positive, default=8, help="images on the sheet (default: 8)")
     samples.add_argument("--full-resolution", dest="full_resolution", action="store_true",
                          help="paint each photo at its own size (outer quarters hidden, widened back) beside the photo")
     samples.add_argument("--recursive", metavar="IMAGE", help="image for the recursive rows (default: the first one taken)")
-    samples.add_argument("--times", type=_positive, default=5, help="recursive rounds")
+    samples.add_argument("--times", type=_positive, default=5,
+                         help="rounds of the recursive rows, each painting from the last (default: 5)")
     _add_single_pass(samples)
     _add_texture(samples)
+    samples.add_argument("--quiet", action="store_true", help="no progress bar")
     samples.set_defaults(handler=command_samples)
 
     from outpaint_lib.datasets import MIRROR_VARIABLE
 
-    data = commands.add_parser("data", help="download, verify and prepare datasets")
+    data = commands.add_parser(
+        "data", help="download, verify and prepare datasets",
+        epilog=_examples("outpaint data list",
+                         "outpaint data download places365-val --categories beach,coast",
+                         "outpaint data prepare my_photos/ data/mine --size 128"))
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
 
-    data_download = data_commands.add_parser("download", help="download, verify and extract a registered dataset")
+    data_download = data_commands.add_parser(
+        "download", help="download, verify and extract a registered dataset",
+        epilog=_examples("outpaint data download places365-val --categories beach,coast   # into data/places365-val",
+                         "outpaint data download places365-val --to /datasets --mirror https://mirror.example"))
     data_download.add_argument("name", help="dataset name (see `data list`)")
     data_download.add_argument("--to", default="data/", help="parent folder (default: data/)")
-    data_download.add_argument("--mirror", default=None, help=f"replace scheme and host of every URL (or ${MIRROR_VARIABLE})")
-    data_download.add_argument("--categories", default=None, help="Places365 classes to keep, e.g. beach,coast")
+    data_download.add_argument("--mirror", default=None,
+                               help=f"replace scheme and host of every URL (default: ${MIRROR_VARIABLE}, else none)")
+    data_download.add_argument("--categories", default=None,
+                               help="Places365 classes to keep, e.g. beach,coast (default: every class)")
     data_download.set_defaults(handler=command_data_download)
 
-    data_prepare = data_commands.add_parser("prepare", help="square-resize a folder of images into train/ and val/ PNGs")
+    data_prepare = data_commands.add_parser(
+        "prepare", help="square-resize a folder of images into train/ and val/ PNGs",
+        epilog=_examples("outpaint data prepare my_photos/ data/mine --size 128",
+                         "outpaint data prepare scans/ data/scans --size 64 --val-fraction 0.05 --seed 1"))
     data_prepare.add_argument("source", help="folder of images, searched recursively")
     data_prepare.add_argument("destination", help="output folder (gets train/, val/, manifest.csv)")
     data_prepare.add_argument("--size", type=int, required=True, help="side of the square outputs in pixels")
-    data_prepare.add_argument("--val-fraction", type=float, default=0.1, help="share of images for val (default 0.1)")
-    data_prepare.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
+    data_prepare.add_argument("--val-fraction", type=float, default=0.1, help="share of images for val (default: 0.1)")
+    data_prepare.add_argument("--seed", type=int, default=0, help="seed of the split (default: 0)")
     data_prepare.set_defaults(handler=command_data_prepare)
 
-    data_list = data_commands.add_parser("list", help="registered datasets, their sizes and whether they are present")
+    data_list = data_commands.add_parser(
+        "list", help="registered datasets, their sizes and whether they are present",
+        epilog=_examples("outpaint data list", "outpaint data list --root /datasets"))
     data_list.add_argument("--root", default="data/", help="parent folder (default: data/)")
     data_list.set_defaults(handler=command_data_list)
     return parser

@@ -25,6 +25,7 @@ from outpaint_lib.metrics import METRICS
 from outpaint_lib.models import parameter_counts
 from outpaint_lib.images import resize
 from outpaint_lib.postprocess import hide_strips
+from outpaint_lib.progress import ProgressBar
 from outpaint_lib.runtime import native_bfloat16
 
 LABEL_FONT = cv2.FONT_HERSHEY_SIMPLEX
@@ -225,16 +226,21 @@ def _place_labels(figure: Figure, axis, points: dict[str, tuple[float, float]]) 
         placed.append(box)
 
 
-def sample_sheet(outpainter: Outpainter, truths: list[np.ndarray], recursive_source: np.ndarray, times: int = 5) -> np.ndarray:
+def sample_sheet(outpainter: Outpainter, truths: list[np.ndarray], recursive_source: np.ndarray, times: int = 5,
+                 progress: bool = False) -> np.ndarray:
     """One uint8 picture: per row, known centre | output (blended) | ground truth, under a row of
-    column labels; below, a recursive ``times``-round result of ``recursive_source``, centred."""
+    column labels; below, a recursive ``times``-round result of ``recursive_source``, centred.
+    ``progress`` draws a bar (on a terminal's stderr, or in a notebook)."""
     size = truths[0].shape[1]
+    bar = ProgressBar(len(truths) + times, unit="painting", enabled=progress)
     rows = [np.concatenate([r[0], r[2], r[3]], axis=1) for r in comparison_rows(outpainter, truths)]
+    bar.advance(len(truths))
     pairs = [np.concatenate(rows[i : i + 2], axis=1) for i in range(0, len(rows) - 1, 2)]
     grid = np.concatenate(pairs or rows, axis=0)
     columns = grid.shape[1] // size
     header = label_row(["input", "output", "truth"] * (columns // 3), size, size)
-    widened = outpainter.outpaint(recursive_source, times=times)
+    widened = outpainter.outpaint(recursive_source, times=times, on_round=lambda *_: bar.advance())
+    bar.close()
     if widened.shape[1] > grid.shape[1]:
         height = round(widened.shape[0] * grid.shape[1] / widened.shape[1])
         widened = cv2.resize(widened, (grid.shape[1], height), interpolation=cv2.INTER_AREA)
@@ -245,19 +251,24 @@ def sample_sheet(outpainter: Outpainter, truths: list[np.ndarray], recursive_sou
     return np.concatenate([header, grid, caption, strip], axis=0)
 
 
-def full_resolution_sheet(outpainter: Outpainter, photos: list[np.ndarray], height: int | None = None) -> np.ndarray:
+def full_resolution_sheet(outpainter: Outpainter, photos: list[np.ndarray], height: int | None = None,
+                          progress: bool = False) -> np.ndarray:
     """What a user sees: per row, a photo widened back after hiding round(H/4) columns a side
     (``paint``'s defaults, painted at the photo's own size), beside the photo itself; each row is
     then shown at ``height`` pixels (default: the lowest photo's own height, so that no photo is
-    enlarged and photos of one size are shown pixel for pixel), so that photos of any size line up."""
+    enlarged and photos of one size are shown pixel for pixel), so that photos of any size line up.
+    ``progress`` draws a bar."""
     height = height or min(photo.shape[0] for photo in photos)
     rows = []
+    bar = ProgressBar(len(photos), unit="photo", enabled=progress)
     for photo in photos:
         strip = strip_width_of(photo.shape[0])
         painted = outpainter.outpaint(np.ascontiguousarray(photo[:, strip : photo.shape[1] - strip]))
         width = int(round(photo.shape[1] * height / photo.shape[0]))
         gap = np.full((height, max(4, height // 40), 3), 255, np.uint8)
         rows.append(np.concatenate([resize(painted, width, height), gap, resize(photo, width, height)], axis=1))
+        bar.advance()
+    bar.close()
     widest = max(row.shape[1] for row in rows)
     rows = [np.pad(row, ((0, max(4, height // 40)), (0, widest - row.shape[1]), (0, 0)), constant_values=255)
             for row in rows]

@@ -93,3 +93,48 @@ def test_resuming_a_finished_run_says_so(training_images, tmp_path):
     again = run_cli(*arguments, "--resume")
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == f"the run in {tmp_path / 'run'} is already complete (2 steps); nothing was trained"
+
+
+def _commands(parser, prefix=""):
+    """Every command and sub-command parser, by name ("train", "data prepare")."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, command in action.choices.items():
+                yield f"{prefix}{name}", command
+                yield from _commands(command, f"{prefix}{name} ")
+
+
+def test_every_option_says_what_it_does_and_its_default_and_every_command_ends_with_examples():
+    """Issue 30, defect 11: options without a word of help or their default; no examples."""
+    import argparse
+
+    from outpaint_lib.cli import build_parser
+    from outpaint_lib.metrics import METRICS
+
+    commands = dict(_commands(build_parser()))
+    assert set(commands) >= {"summary", "train", "plot", "export", "paint", "evaluate", "samples", "data",
+                             "data download", "data prepare", "data list"}
+    for name, command in commands.items():
+        examples = (command.epilog or "").splitlines()
+        assert examples[:1] == ["examples:"] and 2 <= len(examples) - 1 <= 3, name
+        assert all(line.strip().startswith("outpaint ") for line in examples[1:]), name
+        assert "examples:" in command.format_help(), name
+        for action in command._actions:
+            if isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)):
+                continue
+            assert action.help, (name, action.dest)
+            if action.nargs != 0 and action.default not in (None, [], argparse.SUPPRESS):  # flags are off unless given
+                assert "default" in action.help, (name, action.dest)
+    for name, option in [("train", "steps"), ("train", "batch_size"), ("train", "checkpoint_every"),
+                         ("train", "validate_every"), ("samples", "count"), ("samples", "times"),
+                         ("samples", "checkpoint"), ("evaluate", "checkpoint")]:
+        (action,) = [action for action in commands[name]._actions if action.dest == option]
+        assert "default" in action.help, (name, option)
+    assert commands["samples"].parse_args(["--data", "d", "-o", "s.png", "--quiet"]).quiet
+    description = " ".join(commands["evaluate"].format_help().split())
+    for metric in METRICS:  # the columns its table prints, in their order
+        assert f"{metric.name}: {metric.description}" in description
+    positions = [description.index(f"{metric.name}: ") for metric in METRICS]
+    assert positions == sorted(positions)
