@@ -606,6 +606,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # The commands whose modules import TensorFlow; ``paint`` may not need it at all.
 TENSORFLOW_COMMANDS = ("summary", "train", "evaluate", "samples", "export")
+# What the training extra installs (pyproject.toml): an install without it paints and nothing more.
+TRAINING_MODULES = ("tensorflow", "keras", "h5py", "matplotlib", "skimage")
 
 
 def _start_tensorflow(arguments: argparse.Namespace) -> None:
@@ -636,6 +638,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return arguments.handler(arguments)
     except OutpaintError as error:
         print(f"outpaint {arguments.command}: error: {error}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] not in TRAINING_MODULES:
+            raise
+        print(f"outpaint {arguments.command}: error: {arguments.command} needs {error.name}, which this install "
+              "lacks: pip install 'outpaint[train]'", file=sys.stderr)
         return 1
     except OSError as error:  # a disk that fills or a folder that turns read-only mid-job
         print(f"outpaint {arguments.command}: error: {_describe_os_error(error)}", file=sys.stderr)

@@ -99,18 +99,25 @@ class Outpainter:
         options = dict(blend=blend, mirror_average=mirror_average, steady_colour=steady_colour, texture=texture,
                        seed=seed)
         check_texture(texture)  # before the generator loads
+        lite_problem = None
         if runtime != "keras":
             try:
                 return cls(LitePredictor.load(checkpoint), config, **options)
             except LiteUnavailable as reason:
                 if runtime == "litert":
                     raise CheckpointError(f"cannot paint with LiteRT: {reason}") from None
-                if str(reason) not in _fallbacks_reported:
+                lite_problem = str(reason)
+                if lite_problem not in _fallbacks_reported and _keras_installed():
                     # Said once per reason: a missing runtime costs the user seconds a photo; a
                     # folder without an export (a training run's generator) is as expected.
-                    _fallbacks_reported.add(str(reason))
+                    _fallbacks_reported.add(lite_problem)
                     level = logging.WARNING if isinstance(reason, LiteRuntimeMissing) else logging.INFO
                     logger.log(level, "painting with Keras, slower to start: %s", reason)
+        if not _keras_installed():
+            # An install without the training extra paints on LiteRT alone.
+            because = f"{lite_problem}, and " if lite_problem else ""
+            raise CheckpointError(f"cannot paint with {checkpoint}: {because}Keras and TensorFlow, which paint without "
+                                  "an export, are not installed (pip install 'outpaint[train]')")
         from outpaint_lib.runtime import start_tensorflow_quietly
 
         start_tensorflow_quietly()  # before TensorFlow is imported: its start-up notices stay hidden
@@ -283,6 +290,12 @@ class Outpainter:
             # A traced call skips Keras' per-layer eager dispatch; one trace per input shape.
             self._compiled = tf.function(lambda x: self.generator(x, training=False), reduce_retracing=True)
         return self._compiled(tf.convert_to_tensor(inputs, dtype=tf.float32)).numpy()
+
+
+def _keras_installed() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in ("keras", "tensorflow", "h5py"))
 
 
 @functools.cache
