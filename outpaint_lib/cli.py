@@ -41,7 +41,10 @@ def command_train(arguments: argparse.Namespace) -> int:
             overrides[key] = getattr(arguments, key)
     config = config.replace(**overrides)
     result = train(
-        config, arguments.data, arguments.out, arguments.steps,
+        config,
+        arguments.data,
+        arguments.out,
+        arguments.steps,
         val_dir=arguments.val_data,
         checkpoint_every=arguments.checkpoint_every,
         validate_every=arguments.validate_every,
@@ -85,19 +88,38 @@ def command_paint(arguments: argparse.Namespace) -> int:
     written = []
     try:
         outcome = paint_files(
-            arguments.inputs, arguments.output, checkpoint=arguments.checkpoint, times=arguments.times,
-            width=arguments.width, aspect=arguments.aspect, side=arguments.side, blend=arguments.blend,
-            max_pixels=arguments.max_pixels, progress=not arguments.quiet, precision=arguments.precision,
-            mirror_average=arguments.mirror_average, runtime=arguments.runtime,
-            steady_colour=arguments.steady_colour, texture=arguments.texture, seed=arguments.seed,
+            arguments.inputs,
+            arguments.output,
+            checkpoint=arguments.checkpoint,
+            times=arguments.times,
+            width=arguments.width,
+            aspect=arguments.aspect,
+            side=arguments.side,
+            blend=arguments.blend,
+            max_pixels=arguments.max_pixels,
+            progress=not arguments.quiet,
+            precision=arguments.precision,
+            mirror_average=arguments.mirror_average,
+            runtime=arguments.runtime,
+            steady_colour=arguments.steady_colour,
+            texture=arguments.texture,
+            seed=arguments.seed,
             overwrite=arguments.overwrite,
-            on_failure=lambda path, message: print(f"outpaint paint: error: {path}: {message}", file=sys.stderr, flush=True),
-            on_skip=lambda path, reason: print(f"outpaint paint: skipped {path}: {reason}", file=sys.stderr, flush=True),
+            on_failure=lambda path, message: print(
+                f"outpaint paint: error: {path}: {message}", file=sys.stderr, flush=True
+            ),
+            on_skip=lambda path, reason: print(
+                f"outpaint paint: skipped {path}: {reason}", file=sys.stderr, flush=True
+            ),
             on_written=written.append,
         )
     except (KeyboardInterrupt, OSError) as error:
         # Each result was written when it was done: say how many are kept, and where.
-        kept = f"{len(written)} result(s) written into {arguments.output} before it stopped" if written else "nothing written"
+        kept = (
+            f"{len(written)} result(s) written into {arguments.output} before it stopped"
+            if written
+            else "nothing written"
+        )
         interrupted = isinstance(error, KeyboardInterrupt)
         problem = "interrupted" if interrupted else f"error: {_describe_os_error(error)}"
         print(f"outpaint paint: {problem}; {kept}", file=sys.stderr)
@@ -126,32 +148,60 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
     if arguments.json:
         check_output_file(arguments.json)  # before the evaluation, not after it
     # Scores are computed in float32, so that they do not depend on the machine's CPU.
-    outpainter = None if arguments.baselines_only else Outpainter.load(
-        arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average, texture=arguments.texture
+    outpainter = (
+        None
+        if arguments.baselines_only
+        else Outpainter.load(
+            arguments.checkpoint,
+            precision="float32",
+            mirror_average=arguments.mirror_average,
+            texture=arguments.texture,
+        )
     )
     baselines = arguments.baselines or arguments.baselines_only
     if arguments.full_resolution:
-        report = evaluate_full_resolution(outpainter, arguments.data, baselines=baselines, limit=arguments.limit,
-                                          progress=not arguments.quiet, with_realism=arguments.realism)
+        report = evaluate_full_resolution(
+            outpainter,
+            arguments.data,
+            baselines=baselines,
+            limit=arguments.limit,
+            progress=not arguments.quiet,
+            with_realism=arguments.realism,
+        )
     else:
-        report = evaluate_folder(outpainter, arguments.data, size=arguments.size, baselines=baselines,
-                                 limit=arguments.limit, progress=not arguments.quiet, with_realism=arguments.realism)
+        report = evaluate_folder(
+            outpainter,
+            arguments.data,
+            size=arguments.size,
+            baselines=baselines,
+            limit=arguments.limit,
+            progress=not arguments.quiet,
+            with_realism=arguments.realism,
+        )
     for path, reason in report.skipped_files:
         print(f"outpaint evaluate: skipped {path}: {reason}", file=sys.stderr)
     print(report.describe())
     if outpainter is not None:
-        passes = "the mean of its passes over each photo and its mirror image" if outpainter.mirror_average else "one pass"
+        passes = (
+            "the mean of its passes over each photo and its mirror image" if outpainter.mirror_average else "one pass"
+        )
         print(f"model: {arguments.checkpoint}, {passes}")
     print(report.table())
     if arguments.realism:
-        ranges = ", ".join(f"{method} {values['realism_low']:.3f}-{values['realism_high']:.3f}"
-                           for method, values in report.scores.items() if "realism_low" in values)
+        ranges = ", ".join(
+            f"{method} {values['realism_low']:.3f}-{values['realism_high']:.3f}"
+            for method, values in report.scores.items()
+            if "realism_low" in values
+        )
         print(f"realism, lowest to highest of its six classifiers: {ranges}")
     if arguments.rounds:
-        recursive = evaluate_recursive(outpainter, arguments.data, arguments.rounds, limit=arguments.limit,
-                                       progress=not arguments.quiet)
-        print(f"after {arguments.rounds} rounds at full resolution ({recursive['images']} photos), the outermost "
-              f"round against the photo: brightness {recursive['brightness']:.3f}, detail {recursive['detail']:.3f}")
+        recursive = evaluate_recursive(
+            outpainter, arguments.data, arguments.rounds, limit=arguments.limit, progress=not arguments.quiet
+        )
+        print(
+            f"after {arguments.rounds} rounds at full resolution ({recursive['images']} photos), the outermost "
+            f"round against the photo: brightness {recursive['brightness']:.3f}, detail {recursive['detail']:.3f}"
+        )
         report = dataclasses.replace(report, recursive=recursive)
     if arguments.json:
         atomic_write_text(arguments.json, json.dumps(report.to_dict(), indent=2) + "\n")
@@ -168,11 +218,10 @@ def command_export(arguments: argparse.Namespace) -> int:
 
 
 def command_samples(arguments: argparse.Namespace) -> int:
-    from outpaint_lib.pipeline import evenly_spaced
     from outpaint_lib.files import atomic_write_bytes, check_output_file
-    from outpaint_lib.images import ImageError, encode_image, encoding_for, find_images, load_square
+    from outpaint_lib.images import ImageError, encode_image, encoding_for, find_images, load_image, load_square
     from outpaint_lib.inference import Outpainter
-    from outpaint_lib.images import load_image
+    from outpaint_lib.pipeline import evenly_spaced
     from outpaint_lib.showcase import full_resolution_sheet, sample_sheet
 
     output = check_output_file(arguments.output)
@@ -180,8 +229,9 @@ def command_samples(arguments: argparse.Namespace) -> int:
     files = find_images(arguments.data)
     if not files:
         raise OutpaintError(f"no images in {arguments.data}")
-    outpainter = Outpainter.load(arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average,
-                                 texture=arguments.texture)
+    outpainter = Outpainter.load(
+        arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average, texture=arguments.texture
+    )
     if arguments.full_resolution:
         photos = []
         for path in evenly_spaced(files, arguments.count):
@@ -210,7 +260,8 @@ def command_samples(arguments: argparse.Namespace) -> int:
         raise OutpaintError(f"{arguments.recursive}: {error}") from None
     sheet = sample_sheet(outpainter, truths, source, times=arguments.times, progress=not arguments.quiet)
     atomic_write_bytes(output, encode_image(sheet, output.suffix))
-    print(f"{arguments.output}: {len(truths)} image(s) and a {arguments.times}-round result ({sheet.shape[1]} x {sheet.shape[0]} px)")
+    size = f"{sheet.shape[1]} x {sheet.shape[0]} px"
+    print(f"{arguments.output}: {len(truths)} image(s) and a {arguments.times}-round result ({size})")
     return 0
 
 
@@ -225,13 +276,20 @@ def command_data_download(arguments: argparse.Namespace) -> int:
 def command_data_prepare(arguments: argparse.Namespace) -> int:
     from outpaint_lib.preparation import prepare
 
-    report = prepare(arguments.source, arguments.destination, arguments.size,
-                     val_fraction=arguments.val_fraction, seed=arguments.seed)
+    report = prepare(
+        arguments.source,
+        arguments.destination,
+        arguments.size,
+        val_fraction=arguments.val_fraction,
+        seed=arguments.seed,
+    )
     skipped = sum(report.skipped.values())
     reasons = ", ".join(f"{reason}: {count}" for reason, count in report.skipped.items())
-    print(f"prepared {report.train} train + {report.val} val images of {arguments.size} x {arguments.size} "
-          f"in {arguments.destination}; removed {report.duplicates} duplicates; skipped {skipped}"
-          + (f" ({reasons})" if reasons else ""))
+    print(
+        f"prepared {report.train} train + {report.val} val images of {arguments.size} x {arguments.size} "
+        f"in {arguments.destination}; removed {report.duplicates} duplicates; skipped {skipped}"
+        + (f" ({reasons})" if reasons else "")
+    )
     for file, reason in report.failures[:10]:
         print(f"  skipped {file}: {reason}", file=sys.stderr)
     if len(report.failures) > 10:
@@ -258,9 +316,12 @@ def command_data_list(arguments: argparse.Namespace) -> int:
 def _add_checkpoint(parser: argparse.ArgumentParser) -> None:
     from outpaint_lib.config import DEFAULT_CHECKPOINT
 
-    parser.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT), metavar="GENERATOR_DIR",
-                        help="a generator folder, or a training run's folder (default: the shipped beach model, "
-                             "checkpoint/)")
+    parser.add_argument(
+        "--checkpoint",
+        default=str(DEFAULT_CHECKPOINT),
+        metavar="GENERATOR_DIR",
+        help="a generator folder, or a training run's folder (default: the shipped beach model, checkpoint/)",
+    )
 
 
 def _baseline_names() -> list[str]:
@@ -270,16 +331,24 @@ def _baseline_names() -> list[str]:
 
 
 def _add_single_pass(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--single-pass", dest="mirror_average", action="store_false",
-                        help="one generator pass, not the mean with the pass over the mirrored photo")
+    parser.add_argument(
+        "--single-pass",
+        dest="mirror_average",
+        action="store_false",
+        help="one generator pass, not the mean with the pass over the mirrored photo",
+    )
 
 
 def _add_texture(parser: argparse.ArgumentParser, evaluating: bool = False) -> None:
     from outpaint_lib.texture import TEXTURES
 
-    parser.add_argument("--texture", choices=TEXTURES, default="photo",
-                        help="photo: dress the generator's strips in the photo's own texture (default); "
-                             "none: the generator's own output" + ("; photo scores both" if evaluating else ""))
+    parser.add_argument(
+        "--texture",
+        choices=TEXTURES,
+        default="photo",
+        help="photo: dress the generator's strips in the photo's own texture (default); "
+        "none: the generator's own output" + ("; photo scores both" if evaluating else ""),
+    )
 
 
 def _parse_settings(settings: list[str]) -> list[tuple[str, object]]:
@@ -320,12 +389,16 @@ def _paint_target_problem(arguments: argparse.Namespace) -> str | None:
     """Targets that no photo could meet are usage errors, found before the model loads."""
     from outpaint_lib.images import MIN_SIDE
 
-    for option, value, pixels in (("--width", arguments.width, (arguments.width or 0) * MIN_SIDE),
-                                  ("--aspect", arguments.aspect, (arguments.aspect or 0) * MIN_SIDE**2)):
+    for option, value, pixels in (
+        ("--width", arguments.width, (arguments.width or 0) * MIN_SIDE),
+        ("--aspect", arguments.aspect, (arguments.aspect or 0) * MIN_SIDE**2),
+    ):
         if value is not None and pixels > arguments.max_pixels:
             shown = f"{value:g}" if isinstance(value, float) else value
-            return (f"{option} {shown} would make even a {MIN_SIDE}-pixel-high photo larger than "
-                    f"--max-pixels {arguments.max_pixels}")
+            return (
+                f"{option} {shown} would make even a {MIN_SIDE}-pixel-high photo larger than "
+                f"--max-pixels {arguments.max_pixels}"
+            )
     return None
 
 
@@ -380,65 +453,124 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     summary = commands.add_parser(
-        "summary", help="print the parameter count of each network as JSON",
-        epilog=_examples("outpaint summary                      # the paper's networks",
-                         "outpaint summary --preset paper_local  # with the local discriminator"))
-    summary.add_argument("--preset", default="paper", choices=sorted(PRESETS), help="the networks of this preset (default: paper)")
+        "summary",
+        help="print the parameter count of each network as JSON",
+        epilog=_examples(
+            "outpaint summary                      # the paper's networks",
+            "outpaint summary --preset paper_local  # with the local discriminator",
+        ),
+    )
+    summary.add_argument(
+        "--preset", default="paper", choices=sorted(PRESETS), help="the networks of this preset (default: paper)"
+    )
     summary.set_defaults(handler=command_summary)
 
     training = commands.add_parser(
-        "train", help="train a GAN through the three-phase schedule",
+        "train",
+        help="train a GAN through the three-phase schedule",
         description="Train a generator and its discriminator(s) through the paper's three phases (generator "
-                    "alone, discriminator alone, both), into a run folder that --resume continues.",
+        "alone, discriminator alone, both), into a run folder that --resume continues.",
         epilog=_examples(
             "outpaint train --data ../shared/data/beach/train --out runs/paper --preset paper   # the paper's run",
             "outpaint train --data photos/ --out runs/small --preset paper --steps 2000 --image-size 64",
             "outpaint train --out runs/small --resume                    # continue it, as it was started",
-        ))
+        ),
+    )
     training.add_argument("--data", help="folder of training images (searched recursively; a resume takes the run's)")
     training.add_argument("--out", required=True, help="run folder: config, history, plot, samples, checkpoints")
     training.add_argument("--preset", choices=sorted(PRESETS), help="default: paper (or the run's own with --resume)")
-    training.add_argument("--steps", type=_positive,
-                          help="total training steps, split between the phases by the preset's ratios (18:2:80 "
-                               "for paper); default: the preset's reference run: "
-                               + ", ".join(f"{name} {steps:,}" for name, steps in PRESET_STEPS.items()))
-    training.add_argument("--batch-size", dest="batch_size", type=_positive,
-                          help="images per step (default: the preset's, 16 for paper)")
-    training.add_argument("--val-data", dest="val_data", help="validation images (default: hold out 64 training images)")
-    training.add_argument("--precision", choices=["float32", "mixed_bfloat16"],
-                          help="default: the preset's (float32); mixed_bfloat16 is faster on CPUs that compute it")
-    training.add_argument("--image-size", dest="image_size", type=_positive,
-                          help="side of the square training images, a multiple of 16 (default: the preset's, 128 "
-                               "for paper)")
-    training.add_argument("--width-multiplier", dest="width_multiplier", type=float,
-                          help="scales every layer's filters (default: 1)")
-    training.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
-                          help="reference B's perspective, brightness, contrast, noise and crop transforms of the "
-                               "training images (default: the preset's, on for keras256 and unet)")
+    training.add_argument(
+        "--steps",
+        type=_positive,
+        help="total training steps, split between the phases by the preset's ratios (18:2:80 "
+        "for paper); default: the preset's reference run: "
+        + ", ".join(f"{name} {steps:,}" for name, steps in PRESET_STEPS.items()),
+    )
+    training.add_argument(
+        "--batch-size", dest="batch_size", type=_positive, help="images per step (default: the preset's, 16 for paper)"
+    )
+    training.add_argument(
+        "--val-data", dest="val_data", help="validation images (default: hold out 64 training images)"
+    )
+    training.add_argument(
+        "--precision",
+        choices=["float32", "mixed_bfloat16"],
+        help="default: the preset's (float32); mixed_bfloat16 is faster on CPUs that compute it",
+    )
+    training.add_argument(
+        "--image-size",
+        dest="image_size",
+        type=_positive,
+        help="side of the square training images, a multiple of 16 (default: the preset's, 128 for paper)",
+    )
+    training.add_argument(
+        "--width-multiplier", dest="width_multiplier", type=float, help="scales every layer's filters (default: 1)"
+    )
+    training.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="reference B's perspective, brightness, contrast, noise and crop transforms of the "
+        "training images (default: the preset's, on for keras256 and unet)",
+    )
     training.add_argument("--seed", type=int, help="seed of the weights, data order and augmentation (default: 0)")
-    training.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                          help="any other configuration key, the value read as JSON (repeatable)")
-    training.add_argument("--checkpoint-every", dest="checkpoint_every", type=_positive, metavar="STEPS",
-                          help="write a checkpoint every STEPS steps (default: 500, or the run's own with --resume)")
-    training.add_argument("--validate-every", dest="validate_every", type=_positive, metavar="STEPS",
-                          help="validation MSE, sample sheet and loss plot every STEPS steps (default: 100, or "
-                               "the run's own with --resume)")
-    training.add_argument("--resume", action="store_true",
-                          help="continue from the newest complete checkpoint, with the run's own data, validation and "
-                               "settings (an option that differs from them is refused)")
-    training.add_argument("--initial-generator", dest="initial_generator", metavar="GENERATOR_DIR",
-                          help="start from this generator's weights (same architecture): fine-tune a pretrained one")
-    training.add_argument("--distribute", choices=["none", "mirrored", "multi-worker"], default="none",
-                          help="one device (default); every local GPU; or the workers TF_CONFIG lists")
-    training.add_argument("--devices", type=_positive, metavar="N",
-                          help="mirrored: the first N GPUs, or N logical CPU devices on a machine without GPUs")
+    training.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any other configuration key, the value read as JSON (repeatable)",
+    )
+    training.add_argument(
+        "--checkpoint-every",
+        dest="checkpoint_every",
+        type=_positive,
+        metavar="STEPS",
+        help="write a checkpoint every STEPS steps (default: 500, or the run's own with --resume)",
+    )
+    training.add_argument(
+        "--validate-every",
+        dest="validate_every",
+        type=_positive,
+        metavar="STEPS",
+        help="validation MSE, sample sheet and loss plot every STEPS steps (default: 100, or "
+        "the run's own with --resume)",
+    )
+    training.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the newest complete checkpoint, with the run's own data, validation and "
+        "settings (an option that differs from them is refused)",
+    )
+    training.add_argument(
+        "--initial-generator",
+        dest="initial_generator",
+        metavar="GENERATOR_DIR",
+        help="start from this generator's weights (same architecture): fine-tune a pretrained one",
+    )
+    training.add_argument(
+        "--distribute",
+        choices=["none", "mirrored", "multi-worker"],
+        default="none",
+        help="one device (default); every local GPU; or the workers TF_CONFIG lists",
+    )
+    training.add_argument(
+        "--devices",
+        type=_positive,
+        metavar="N",
+        help="mirrored: the first N GPUs, or N logical CPU devices on a machine without GPUs",
+    )
     training.add_argument("--quiet", action="store_true", help="no progress bar")
     training.set_defaults(handler=command_train)
 
     plot = commands.add_parser(
-        "plot", help="draw the phase-loss plot of a run folder",
-        epilog=_examples("outpaint plot runs/beach                      # runs/beach/losses.png",
-                         "outpaint plot runs/beach -o beach_losses.png"))
+        "plot",
+        help="draw the phase-loss plot of a run folder",
+        epilog=_examples(
+            "outpaint plot runs/beach                      # runs/beach/losses.png",
+            "outpaint plot runs/beach -o beach_losses.png",
+        ),
+    )
     plot.add_argument("run_dir", metavar="RUN_DIR", help="a training run's folder (it holds history.jsonl)")
     plot.add_argument("-o", "--output", help="PNG path (default: RUN_DIR/losses.png)")
     plot.set_defaults(handler=command_plot)
@@ -446,119 +578,207 @@ def build_parser() -> argparse.ArgumentParser:
     from outpaint_lib.images import DEFAULT_MAX_PIXELS
 
     export = commands.add_parser(
-        "export", help="export a generator folder to LiteRT, which paint then runs on without loading TensorFlow",
-        epilog=_examples("outpaint export runs/beach/generator   # writes generator.tflite beside its weights",
-                         "outpaint export runs/beach             # the same: a run folder names its generator"))
-    export.add_argument("checkpoint", metavar="GENERATOR_DIR",
-                        help="a generator folder (checkpoint/, RUN/generator) or a training run's folder")
+        "export",
+        help="export a generator folder to LiteRT, which paint then runs on without loading TensorFlow",
+        epilog=_examples(
+            "outpaint export runs/beach/generator   # writes generator.tflite beside its weights",
+            "outpaint export runs/beach             # the same: a run folder names its generator",
+        ),
+    )
+    export.add_argument(
+        "checkpoint",
+        metavar="GENERATOR_DIR",
+        help="a generator folder (checkpoint/, RUN/generator) or a training run's folder",
+    )
     export.set_defaults(handler=command_export)
 
     paint = commands.add_parser(
-        "paint", help="outpaint images (files or folders) into OUT_DIR/<stem>.png",
+        "paint",
+        help="outpaint images (files or folders) into OUT_DIR/<stem>.png",
         description="Widen photos by painting beyond their left and right borders: one round adds a quarter of "
-                    "the height per side; say how wide with --times, --width or --aspect.",
+        "the height per side; say how wide with --times, --width or --aspect.",
         epilog=_examples(
             "outpaint paint photo.jpg -o painted/                     # painted/photo.png, one round on both sides",
             "outpaint paint photo.jpg -o wide.jpg --aspect 16:9 --side left",
             "outpaint paint photos/ -o painted/ --times 3             # a folder, its sub-folders kept",
-        ))
-    paint.add_argument("inputs", nargs="+", metavar="INPUT",
-                       help="image files, or folders searched recursively (their other files are skipped, "
-                            "each reported)")
-    paint.add_argument("-o", "--output", required=True, metavar="OUT_DIR",
-                       help="folder for the results, one NAME.png per input at the input's place below the "
-                            "folder given, or for one input a file name whose suffix (.png, .jpg, .webp, ...) "
-                            "sets the format. An input is never written over, nor a file outpaint did not "
-                            "write (each such result is refused, reported as failed)")
-    paint.add_argument("--overwrite", action="store_true",
-                       help="replace files at the results' places even if outpaint did not write them "
-                            "(never an input)")
+        ),
+    )
+    paint.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="image files, or folders searched recursively (their other files are skipped, each reported)",
+    )
+    paint.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT_DIR",
+        help="folder for the results, one NAME.png per input at the input's place below the "
+        "folder given, or for one input a file name whose suffix (.png, .jpg, .webp, ...) "
+        "sets the format. An input is never written over, nor a file outpaint did not "
+        "write (each such result is refused, reported as failed)",
+    )
+    paint.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace files at the results' places even if outpaint did not write them (never an input)",
+    )
     _add_checkpoint(paint)
     how_wide = paint.add_mutually_exclusive_group()
-    how_wide.add_argument("--times", type=_positive,
-                          help="recursive rounds; each adds a quarter of the height per painted side (default: 1)")
-    how_wide.add_argument("--width", type=_positive, metavar="PIXELS",
-                          help="paint until the image is this wide; a photo already as wide is skipped "
-                               "(nothing written for it)")
-    how_wide.add_argument("--aspect", type=_aspect, metavar="W:H",
-                          help="paint until width / height is this ratio: 16:9, 21:9, 2.35:1, ... (within a "
-                               "pixel); a photo already as wide is skipped (nothing written for it)")
-    paint.add_argument("--side", choices=["both", "left", "right"], default="both",
-                       help="the side(s) to paint; both sides get equal widths, the right one column more "
-                            "when the total is odd (default: both)")
-    paint.add_argument("--no-blend", dest="blend", action="store_false",
-                       help="paste the photo, every pixel as it was, instead of Poisson-blending it into the strips")
-    paint.add_argument("--no-steady-colour", dest="steady_colour", action="store_false",
-                       help="let rounds after the first darken toward the ends as the generator paints them "
-                            "(by default each keeps the mean colour of the strip it continues)")
-    paint.add_argument("--max-pixels", dest="max_pixels", type=_positive, default=DEFAULT_MAX_PIXELS,
-                       help="refuse images larger than this, and results that would be, read from the header "
-                            f"before decoding (default: {DEFAULT_MAX_PIXELS:,})")
-    paint.add_argument("--runtime", choices=["auto", "litert", "keras"], default="auto",
-                       help="auto: the checkpoint's LiteRT export where it can be used (fast to start), else Keras "
-                            "(default: auto)")
-    paint.add_argument("--precision", choices=["auto", "float32", "mixed_bfloat16"], default="auto",
-                       help="on Keras: auto is bfloat16 where the CPU computes it natively, else float32 "
-                            "(default: auto)")
+    how_wide.add_argument(
+        "--times",
+        type=_positive,
+        help="recursive rounds; each adds a quarter of the height per painted side (default: 1)",
+    )
+    how_wide.add_argument(
+        "--width",
+        type=_positive,
+        metavar="PIXELS",
+        help="paint until the image is this wide; a photo already as wide is skipped (nothing written for it)",
+    )
+    how_wide.add_argument(
+        "--aspect",
+        type=_aspect,
+        metavar="W:H",
+        help="paint until width / height is this ratio: 16:9, 21:9, 2.35:1, ... (within a "
+        "pixel); a photo already as wide is skipped (nothing written for it)",
+    )
+    paint.add_argument(
+        "--side",
+        choices=["both", "left", "right"],
+        default="both",
+        help="the side(s) to paint; both sides get equal widths, the right one column more "
+        "when the total is odd (default: both)",
+    )
+    paint.add_argument(
+        "--no-blend",
+        dest="blend",
+        action="store_false",
+        help="paste the photo, every pixel as it was, instead of Poisson-blending it into the strips",
+    )
+    paint.add_argument(
+        "--no-steady-colour",
+        dest="steady_colour",
+        action="store_false",
+        help="let rounds after the first darken toward the ends as the generator paints them "
+        "(by default each keeps the mean colour of the strip it continues)",
+    )
+    paint.add_argument(
+        "--max-pixels",
+        dest="max_pixels",
+        type=_positive,
+        default=DEFAULT_MAX_PIXELS,
+        help="refuse images larger than this, and results that would be, read from the header "
+        f"before decoding (default: {DEFAULT_MAX_PIXELS:,})",
+    )
+    paint.add_argument(
+        "--runtime",
+        choices=["auto", "litert", "keras"],
+        default="auto",
+        help="auto: the checkpoint's LiteRT export where it can be used (fast to start), else Keras (default: auto)",
+    )
+    paint.add_argument(
+        "--precision",
+        choices=["auto", "float32", "mixed_bfloat16"],
+        default="auto",
+        help="on Keras: auto is bfloat16 where the CPU computes it natively, else float32 (default: auto)",
+    )
     _add_single_pass(paint)
     _add_texture(paint)
-    paint.add_argument("--seed", type=int, default=0,
-                       help="the texture's random draws: the same seed paints the same pixels (default: 0)")
+    paint.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="the texture's random draws: the same seed paints the same pixels (default: 0)",
+    )
     paint.add_argument("--quiet", action="store_true", help="no progress bar (drawn on stderr, only on a terminal)")
     paint.set_defaults(handler=command_paint)
 
     from outpaint_lib.metrics import METRICS
 
     evaluate = commands.add_parser(
-        "evaluate", help="score the strips against the truth: " + ", ".join(metric.name for metric in METRICS),
+        "evaluate",
+        help="score the strips against the truth: " + ", ".join(metric.name for metric in METRICS),
         description="Hide the side strips of real photos, paint them back and score them, one column per "
-                    "measure: " + "; ".join(f"{metric.name}: {metric.description} ({metric.better} is better)"
-                                            for metric in METRICS)
-                    + " (realism with --realism).",
+        "measure: "
+        + "; ".join(f"{metric.name}: {metric.description} ({metric.better} is better)" for metric in METRICS)
+        + " (realism with --realism).",
         epilog=_examples(
             "outpaint evaluate --data ../shared/data/beach/val --baselines          # 128-px squares",
             "outpaint evaluate --data ../shared/data/photos --full-resolution --baselines --realism",
             "outpaint evaluate --data photos/ --full-resolution --rounds 5 --json scores.json",
-        ))
+        ),
+    )
     evaluate.add_argument("--data", required=True, help="folder of test images, searched recursively")
     _add_checkpoint(evaluate)
-    evaluate.add_argument("--size", type=_positive,
-                          help="square size the images are scored at, at least 32 (default: the model's)")
-    evaluate.add_argument("--baselines", action="store_true",
-                          help="also score the classical fills: " + ", ".join(_baseline_names()))
-    evaluate.add_argument("--baselines-only", dest="baselines_only", action="store_true",
-                          help="no model: the classical fills alone (needs --size or --full-resolution)")
-    evaluate.add_argument("--full-resolution", dest="full_resolution", action="store_true",
-                          help="score each photo at its own size, widened back as paint widens it (blended)")
-    evaluate.add_argument("--rounds", type=_positive, metavar="N",
-                          help="with --full-resolution: also widen each photo N times and score the outermost "
-                               "round's brightness and detail against the photo")
+    evaluate.add_argument(
+        "--size", type=_positive, help="square size the images are scored at, at least 32 (default: the model's)"
+    )
+    evaluate.add_argument(
+        "--baselines", action="store_true", help="also score the classical fills: " + ", ".join(_baseline_names())
+    )
+    evaluate.add_argument(
+        "--baselines-only",
+        dest="baselines_only",
+        action="store_true",
+        help="no model: the classical fills alone (needs --size or --full-resolution)",
+    )
+    evaluate.add_argument(
+        "--full-resolution",
+        dest="full_resolution",
+        action="store_true",
+        help="score each photo at its own size, widened back as paint widens it (blended)",
+    )
+    evaluate.add_argument(
+        "--rounds",
+        type=_positive,
+        metavar="N",
+        help="with --full-resolution: also widen each photo N times and score the outermost "
+        "round's brightness and detail against the photo",
+    )
     evaluate.add_argument("--limit", type=_positive, metavar="N", help="only the first N images (default: all)")
     evaluate.add_argument("--json", metavar="FILE", help="also write the scores to FILE as JSON")
-    evaluate.add_argument("--realism", action="store_true",
-                          help="also run the realism test (trains six small classifiers a method: "
-                               "about a minute for 50 photos)")
+    evaluate.add_argument(
+        "--realism",
+        action="store_true",
+        help="also run the realism test (trains six small classifiers a method: about a minute for 50 photos)",
+    )
     _add_single_pass(evaluate)
     _add_texture(evaluate, evaluating=True)
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(handler=command_evaluate)
 
     samples = commands.add_parser(
-        "samples", help="a sample sheet: centre | output | truth per image, and a recursive result",
+        "samples",
+        help="a sample sheet: centre | output | truth per image, and a recursive result",
         epilog=_examples(
             "outpaint samples --data ../shared/data/beach/val -o sheet.png            # 8 images at 128 px",
             "outpaint samples --data ../shared/data/photos --full-resolution --count 4 -o photos.jpg",
             "outpaint samples --data photos/ --recursive photos/beach.jpg --times 3 -o rounds.png",
-        ))
+        ),
+    )
     samples.add_argument("--data", required=True, help="folder of test images; COUNT are taken evenly across it")
-    samples.add_argument("-o", "--output", required=True, help="image path; its suffix (.png, .jpg, ...) sets the format")
+    samples.add_argument(
+        "-o", "--output", required=True, help="image path; its suffix (.png, .jpg, ...) sets the format"
+    )
     _add_checkpoint(samples)
     samples.add_argument("--count", type=_positive, default=8, help="images on the sheet (default: 8)")
-    samples.add_argument("--full-resolution", dest="full_resolution", action="store_true",
-                         help="paint each photo at its own size (outer quarters hidden, widened back) beside the photo")
-    samples.add_argument("--recursive", metavar="IMAGE", help="image for the recursive rows (default: the first one taken)")
-    samples.add_argument("--times", type=_positive, default=5,
-                         help="rounds of the recursive rows, each painting from the last (default: 5)")
+    samples.add_argument(
+        "--full-resolution",
+        dest="full_resolution",
+        action="store_true",
+        help="paint each photo at its own size (outer quarters hidden, widened back) beside the photo",
+    )
+    samples.add_argument(
+        "--recursive", metavar="IMAGE", help="image for the recursive rows (default: the first one taken)"
+    )
+    samples.add_argument(
+        "--times",
+        type=_positive,
+        default=5,
+        help="rounds of the recursive rows, each painting from the last (default: 5)",
+    )
     _add_single_pass(samples)
     _add_texture(samples)
     samples.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -567,28 +787,42 @@ def build_parser() -> argparse.ArgumentParser:
     from outpaint_lib.datasets import MIRROR_VARIABLE
 
     data = commands.add_parser(
-        "data", help="download, verify and prepare datasets",
-        epilog=_examples("outpaint data list",
-                         "outpaint data download places365-val --categories beach,coast",
-                         "outpaint data prepare my_photos/ data/mine --size 128"))
+        "data",
+        help="download, verify and prepare datasets",
+        epilog=_examples(
+            "outpaint data list",
+            "outpaint data download places365-val --categories beach,coast",
+            "outpaint data prepare my_photos/ data/mine --size 128",
+        ),
+    )
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
 
     data_download = data_commands.add_parser(
-        "download", help="download, verify and extract a registered dataset",
-        epilog=_examples("outpaint data download places365-val --categories beach,coast   # into data/places365-val",
-                         "outpaint data download places365-val --to /datasets --mirror https://mirror.example"))
+        "download",
+        help="download, verify and extract a registered dataset",
+        epilog=_examples(
+            "outpaint data download places365-val --categories beach,coast   # into data/places365-val",
+            "outpaint data download places365-val --to /datasets --mirror https://mirror.example",
+        ),
+    )
     data_download.add_argument("name", help="dataset name (see `data list`)")
     data_download.add_argument("--to", default="data/", help="parent folder (default: data/)")
-    data_download.add_argument("--mirror", default=None,
-                               help=f"replace scheme and host of every URL (default: ${MIRROR_VARIABLE}, else none)")
-    data_download.add_argument("--categories", default=None,
-                               help="Places365 classes to keep, e.g. beach,coast (default: every class)")
+    data_download.add_argument(
+        "--mirror", default=None, help=f"replace scheme and host of every URL (default: ${MIRROR_VARIABLE}, else none)"
+    )
+    data_download.add_argument(
+        "--categories", default=None, help="Places365 classes to keep, e.g. beach,coast (default: every class)"
+    )
     data_download.set_defaults(handler=command_data_download)
 
     data_prepare = data_commands.add_parser(
-        "prepare", help="square-resize a folder of images into train/ and val/ PNGs",
-        epilog=_examples("outpaint data prepare my_photos/ data/mine --size 128",
-                         "outpaint data prepare scans/ data/scans --size 64 --val-fraction 0.05 --seed 1"))
+        "prepare",
+        help="square-resize a folder of images into train/ and val/ PNGs",
+        epilog=_examples(
+            "outpaint data prepare my_photos/ data/mine --size 128",
+            "outpaint data prepare scans/ data/scans --size 64 --val-fraction 0.05 --seed 1",
+        ),
+    )
     data_prepare.add_argument("source", help="folder of images, searched recursively")
     data_prepare.add_argument("destination", help="output folder (gets train/, val/, manifest.csv)")
     data_prepare.add_argument("--size", type=int, required=True, help="side of the square outputs in pixels")
@@ -597,8 +831,10 @@ def build_parser() -> argparse.ArgumentParser:
     data_prepare.set_defaults(handler=command_data_prepare)
 
     data_list = data_commands.add_parser(
-        "list", help="registered datasets, their sizes and whether they are present",
-        epilog=_examples("outpaint data list", "outpaint data list --root /datasets"))
+        "list",
+        help="registered datasets, their sizes and whether they are present",
+        epilog=_examples("outpaint data list", "outpaint data list --root /datasets"),
+    )
     data_list.add_argument("--root", default="data/", help="parent folder (default: data/)")
     data_list.set_defaults(handler=command_data_list)
     return parser
@@ -642,8 +878,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModuleNotFoundError as error:
         if (error.name or "").split(".")[0] not in TRAINING_MODULES:
             raise
-        print(f"outpaint {arguments.command}: error: {arguments.command} needs {error.name}, which this install "
-              "lacks: pip install 'outpaint[train]'", file=sys.stderr)
+        print(
+            f"outpaint {arguments.command}: error: {arguments.command} needs {error.name}, which this install "
+            "lacks: pip install 'outpaint[train]'",
+            file=sys.stderr,
+        )
         return 1
     except OSError as error:  # a disk that fills or a folder that turns read-only mid-job
         print(f"outpaint {arguments.command}: error: {_describe_os_error(error)}", file=sys.stderr)

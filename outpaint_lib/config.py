@@ -15,6 +15,7 @@ from typing import Any
 
 from outpaint_lib.errors import ConfigError
 
+
 def _shipped_checkpoint() -> Path:
     """The shipped, trained beach model, which ``paint`` and ``evaluate`` load by default: package
     data (``outpaint_lib/checkpoint``) in an installed wheel, the repository's top-level
@@ -198,12 +199,13 @@ class OutpaintConfig:
                 )
         if self.generator_upsampling != "transposed" and self.generator_architecture == "keras256":
             problems.append(
-                f"generator_upsampling={self.generator_upsampling!r} (keras256 keeps its "
-                "transposed convolutions)"
+                f"generator_upsampling={self.generator_upsampling!r} (keras256 keeps its transposed convolutions)"
             )
         if self.generator_architecture == "unet":
             if self.generator_upsampling == "transposed":
-                problems.append("generator_upsampling='transposed' (the unet generator resizes: 'nearest' or 'bilinear')")
+                problems.append(
+                    "generator_upsampling='transposed' (the unet generator resizes: 'nearest' or 'bilinear')"
+                )
             if self.input_mode != "mask":
                 problems.append("the unet generator needs input_mode='mask'")
         else:
@@ -211,9 +213,16 @@ class OutpaintConfig:
                 if getattr(self, key):
                     problems.append(f"{key} needs generator_architecture='unet'")
         if (self.discriminator_architecture == "patch") != (self.adversarial_loss == "hinge"):
-            problems.append("the patch discriminator and the hinge loss go together: it returns per-patch scores, not probabilities")
-        if self.discriminator_architecture == "patch" and (self.use_local_discriminator or self.discriminator_view != "image"):
-            problems.append("the patch discriminator judges the whole composited image: no local discriminator, discriminator_view='image'")
+            problems.append(
+                "the patch discriminator and the hinge loss go together: it returns per-patch scores, not probabilities"
+            )
+        if self.discriminator_architecture == "patch" and (
+            self.use_local_discriminator or self.discriminator_view != "image"
+        ):
+            problems.append(
+                "the patch discriminator judges the whole composited image: no local discriminator, "
+                "discriminator_view='image'"
+            )
         if self.feature_matching_weight and self.discriminator_architecture != "patch":
             problems.append("feature_matching_weight needs the patch discriminator, whose features it compares")
         if self.use_local_discriminator and self.discriminator_view != "image":
@@ -240,7 +249,7 @@ class OutpaintConfig:
     def output_activation(self) -> str:
         return "sigmoid" if self.value_range == (0.0, 1.0) else "tanh"
 
-    def replace(self, **changes: Any) -> "OutpaintConfig":
+    def replace(self, **changes: Any) -> OutpaintConfig:
         known = [f.name for f in dataclasses.fields(self)]
         unknown = sorted(set(changes) - set(known))
         if unknown:
@@ -254,7 +263,7 @@ class OutpaintConfig:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "OutpaintConfig":
+    def from_dict(cls, values: dict[str, Any]) -> OutpaintConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         values = dict(values)
         for key, only_value in SETTINGS_REMOVED.items():
@@ -273,7 +282,7 @@ class OutpaintConfig:
         return cls(**values)
 
     @classmethod
-    def from_json(cls, text: str) -> "OutpaintConfig":
+    def from_json(cls, text: str) -> OutpaintConfig:
         try:
             values = json.loads(text)
         except json.JSONDecodeError as error:
@@ -288,7 +297,7 @@ class OutpaintConfig:
         atomic_write_text(path, self.to_json() + "\n")
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "OutpaintConfig":
+    def load(cls, path: str | os.PathLike) -> OutpaintConfig:
         try:
             with open(path, encoding="utf-8") as handle:
                 text = handle.read()
@@ -311,7 +320,11 @@ def _type_problems(config: OutpaintConfig) -> list[str]:
                 and (arguments[-1] is Ellipsis or len(value) == len(arguments))
                 and all(_is_instance(item, item_type) for item in value)
             )
-            expected = f"{len(arguments)} {item_type.__name__} values" if arguments[-1] is not Ellipsis else f"{item_type.__name__} values"
+            expected = (
+                f"{len(arguments)} {item_type.__name__} values"
+                if arguments[-1] is not Ellipsis
+                else f"{item_type.__name__} values"
+            )
         else:
             ok, expected = _is_instance(value, annotation), annotation.__name__
         if not ok:

@@ -15,13 +15,19 @@ import numpy as np
 
 from outpaint_lib.baselines import BASELINES
 from outpaint_lib.config import strip_width_of
-from outpaint_lib.pipeline import scan_folder
 from outpaint_lib.errors import DataError, ImageError
 from outpaint_lib.images import centre_square, find_images, load_image, resize
 from outpaint_lib.inference import Outpainter, strip_width_for
 from outpaint_lib.metrics import (
-    LAYOUT_DOWNSAMPLING, METRICS, STRIP_METRICS, outer_round_scores, realism, realism_patches, strip_scores,
+    LAYOUT_DOWNSAMPLING,
+    METRICS,
+    STRIP_METRICS,
+    outer_round_scores,
+    realism,
+    realism_patches,
+    strip_scores,
 )
+from outpaint_lib.pipeline import scan_folder
 from outpaint_lib.progress import ProgressBar
 
 # Full-resolution photos narrower than this after hiding their strips are skipped.
@@ -77,15 +83,18 @@ def model_methods(outpainter: Outpainter | None) -> dict[str, Outpainter]:
     return methods
 
 
-def paint_rows(models: dict[str, Outpainter], centres: list[np.ndarray], blend: bool | None = None
-               ) -> dict[str, list[np.ndarray]]:
+def paint_rows(
+    models: dict[str, Outpainter], centres: list[np.ndarray], blend: bool | None = None
+) -> dict[str, list[np.ndarray]]:
     """Each model row's paintings of ``centres`` (all of one size), from one generator pass:
     the rows differ only in how the strips are composited."""
     if not models:
         return {}
     strips = next(iter(models.values())).generate_strips(np.stack(centres))
-    return {name: painter.composite_batch(centres, strips, painter.blend if blend is None else blend)
-            for name, painter in models.items()}
+    return {
+        name: painter.composite_batch(centres, strips, painter.blend if blend is None else blend)
+        for name, painter in models.items()
+    }
 
 
 class ScoreCollector:
@@ -94,7 +103,8 @@ class ScoreCollector:
     def __init__(self, methods: list[str], with_realism: bool):
         self.rows: dict[str, list[dict[str, float]]] = {name: [] for name in methods}
         self.patches: dict[str, list[tuple[np.ndarray, np.ndarray]]] | None = (
-            {name: [] for name in methods} if with_realism else None)
+            {name: [] for name in methods} if with_realism else None
+        )
 
     def add(self, method: str, truth: np.ndarray, output: np.ndarray, strip: int) -> None:
         self.rows[method].append(strip_scores(truth, output, strip))
@@ -131,8 +141,10 @@ def evaluate_folder(
         size = outpainter.config.image_size
     strip = strip_width_of(size)
     if strip < MIN_STRIP_WIDTH:
-        raise DataError(f"images of {size} px have strips of {strip} px, narrower than the {MIN_STRIP_WIDTH} px "
-                        f"the layout measure needs: score at {4 * MIN_STRIP_WIDTH} px or more")
+        raise DataError(
+            f"images of {size} px have strips of {strip} px, narrower than the {MIN_STRIP_WIDTH} px "
+            f"the layout measure needs: score at {4 * MIN_STRIP_WIDTH} px or more"
+        )
     folder = scan_folder(data_dir, size)
     skipped = [(str(path), reason) for reason, paths in folder.skipped.items() for path in paths]
     paths = folder.paths[:limit] if limit else folder.paths
@@ -146,8 +158,12 @@ def evaluate_folder(
             photo = load_image(path)  # it decoded in the folder scan
             if min(photo.shape[:2]) < size:
                 # Enlarged to be scored, it would be judged on the interpolation's blur.
-                skipped.append((str(path), f"{photo.shape[1]} x {photo.shape[0]}, smaller than the {size} px "
-                                           "it would be scored at"))
+                skipped.append(
+                    (
+                        str(path),
+                        f"{photo.shape[1]} x {photo.shape[0]}, smaller than the {size} px it would be scored at",
+                    )
+                )
             else:
                 truths.append(np.ascontiguousarray(resize(centre_square(photo), size, size)))
         bar.advance(min(batch_size, len(paths) - start))
@@ -163,8 +179,9 @@ def evaluate_folder(
     bar.close()
     mirror_average = outpainter.mirror_average if outpainter is not None else None
     scored = len(paths) - (len(skipped) - folder.skipped_count)
-    return EvaluationReport(str(data_dir), size, scored, len(skipped), collector.means(), mirror_average,
-                            skipped_files=tuple(skipped))
+    return EvaluationReport(
+        str(data_dir), size, scored, len(skipped), collector.means(), mirror_average, skipped_files=tuple(skipped)
+    )
 
 
 def evaluate_full_resolution(
@@ -202,8 +219,9 @@ def evaluate_full_resolution(
             skipped.append((str(path), f"{width} x {height}: its strips would be narrower than {MIN_STRIP_WIDTH} px"))
             continue
         if width - 2 * strip < MIN_CENTRE_WIDTH:
-            skipped.append((str(path), f"{width} x {height}: hiding {strip} columns a side leaves less than "
-                                       f"{MIN_CENTRE_WIDTH}"))
+            skipped.append(
+                (str(path), f"{width} x {height}: hiding {strip} columns a side leaves less than {MIN_CENTRE_WIDTH}")
+            )
             continue
         centre = np.ascontiguousarray(truth[:, strip : width - strip])
         for name, (painted,) in paint_rows(models, [centre]).items():
@@ -213,12 +231,18 @@ def evaluate_full_resolution(
         scored += 1
     bar.close()
     mirror_average = outpainter.mirror_average if outpainter is not None else None
-    return EvaluationReport(str(data_dir), None, scored, len(skipped), collector.means(), mirror_average,
-                            skipped_files=tuple(skipped))
+    return EvaluationReport(
+        str(data_dir), None, scored, len(skipped), collector.means(), mirror_average, skipped_files=tuple(skipped)
+    )
 
 
-def evaluate_recursive(outpainter: Outpainter, data_dir: str | os.PathLike, rounds: int = 5,
-                       limit: int | None = None, progress: bool = True) -> dict[str, float]:
+def evaluate_recursive(
+    outpainter: Outpainter,
+    data_dir: str | os.PathLike,
+    rounds: int = 5,
+    limit: int | None = None,
+    progress: bool = True,
+) -> dict[str, float]:
     """Widen each photo at its own size ``rounds`` times (both sides, ``paint``'s defaults) and
     score the outermost round against the photo: mean brightness and detail ratios (1 is the
     photo's own). Recursion feeds on its own output, so this is where drift shows."""

@@ -28,7 +28,9 @@ def learning_rate(config: OutpaintConfig, initial: float, updates: int):
     checkpoints restore, so a resumed run continues the curve where it stopped."""
     if config.learning_rate_decay == "constant" or updates < 1:
         return initial
-    return keras.optimizers.schedules.CosineDecay(initial, decay_steps=updates, alpha=config.final_learning_rate_fraction)
+    return keras.optimizers.schedules.CosineDecay(
+        initial, decay_steps=updates, alpha=config.final_learning_rate_fraction
+    )
 
 
 def replica_share(loss):
@@ -57,7 +59,9 @@ class OutpaintGAN(keras.Model):
         self.discriminator = discriminator if discriminator is not None else build_discriminator(config)
         self._phase = 1
 
-    def compile(self, generator_optimizer=None, discriminator_optimizer=None, schedule: Schedule | None = None, **kwargs):
+    def compile(
+        self, generator_optimizer=None, discriminator_optimizer=None, schedule: Schedule | None = None, **kwargs
+    ):
         """``schedule`` is the run's phase split, which a decaying learning rate needs to know
         how many updates each network gets; without it the rates stay constant."""
         config = self.config
@@ -69,11 +73,15 @@ class OutpaintGAN(keras.Model):
             discriminator_updates = second + third
         self.generator_optimizer = generator_optimizer or adam(
             learning_rate(config, config.generator_learning_rate, generator_updates),
-            config.generator_beta_1, config.generator_beta_2, config.generator_epsilon,
+            config.generator_beta_1,
+            config.generator_beta_2,
+            config.generator_epsilon,
         )
         self.discriminator_optimizer = discriminator_optimizer or adam(
             learning_rate(config, config.discriminator_learning_rate, discriminator_updates),
-            config.discriminator_beta_1, config.discriminator_beta_2, config.discriminator_epsilon,
+            config.discriminator_beta_1,
+            config.discriminator_beta_2,
+            config.discriminator_epsilon,
         )
         # Built now so that a checkpoint's optimizer state has variables to be restored into.
         self.generator_optimizer.build(self.generator.trainable_variables)
@@ -162,23 +170,25 @@ class OutpaintGAN(keras.Model):
         logs = {}
         with tf.GradientTape() as tape:
             generator_output = self.generator(batch["input"], training=True)
-            reconstruction = losses.identity_loss(
-                batch["strips"], geometry.generated_strips(generator_output, config)
-            )
+            reconstruction = losses.identity_loss(batch["strips"], geometry.generated_strips(generator_output, config))
             loss = config.reconstruction_weight * reconstruction
             if adversarial:
                 fake_verdict, fake_features = self._judge(self._fake_view(generator_output, batch), training=False)
                 if self._patch:
                     adversarial_term = losses.hinge_generator_loss(self._generated_cells(fake_verdict))
                 else:
-                    adversarial_term = losses.adversarial_loss(fake_verdict, config.adversarial_loss, config.log_epsilon)
+                    adversarial_term = losses.adversarial_loss(
+                        fake_verdict, config.adversarial_loss, config.log_epsilon
+                    )
                 loss = losses.joint_generator_loss(
                     reconstruction, adversarial_term, config.reconstruction_weight, config.adversarial_weight
                 )
                 if config.feature_matching_weight:
                     real = geometry.discriminator_view(batch["image"], config)
                     _, real_features = self._judge(real, training=False)
-                    matching = losses.feature_matching_loss([ops.stop_gradient(f) for f in real_features], fake_features)
+                    matching = losses.feature_matching_loss(
+                        [ops.stop_gradient(f) for f in real_features], fake_features
+                    )
                     loss = loss + config.feature_matching_weight * matching
                     logs["feature_matching"] = matching
                 logs["g_loss"] = loss

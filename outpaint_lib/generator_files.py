@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import keras
 
 
-def save_generator(generator: "keras.Model", config: OutpaintConfig, folder: str | os.PathLike) -> Path:
+def save_generator(generator: keras.Model, config: OutpaintConfig, folder: str | os.PathLike) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with atomic_path(folder / GENERATOR_WEIGHTS_FILE) as temporary:
@@ -56,7 +56,7 @@ def read_config(folder: str | os.PathLike) -> OutpaintConfig:
         raise CheckpointError(f"checkpoint {folder}: {error}") from None
 
 
-def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tuple["keras.Model", OutpaintConfig]:
+def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tuple[keras.Model, OutpaintConfig]:
     """Rebuild a saved generator (a generator folder or a run's, see ``generator_folder``),
     accepting inputs of any width, and load its weights; any problem is one ``CheckpointError``
     line."""
@@ -67,7 +67,9 @@ def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tup
     generator = build_generator(config, any_width=True)
     mismatch = _first_shape_mismatch(generator, folder / GENERATOR_WEIGHTS_FILE)
     if mismatch:
-        raise CheckpointError(f"checkpoint {folder}: {GENERATOR_WEIGHTS_FILE} does not fit its {CONFIG_FILE}: {mismatch}")
+        raise CheckpointError(
+            f"checkpoint {folder}: {GENERATOR_WEIGHTS_FILE} does not fit its {CONFIG_FILE}: {mismatch}"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Keras warns once per layer before it raises
@@ -83,7 +85,7 @@ def load_generator(folder: str | os.PathLike, precision: str = "float32") -> tup
 _WEIGHTS_GROUPS = {"Conv2D": "conv2d", "Conv2DTranspose": "conv2d_transpose", "Dense": "dense"}
 
 
-def _first_shape_mismatch(model: "keras.Model", path: Path) -> str | None:
+def _first_shape_mismatch(model: keras.Model, path: Path) -> str | None:
     """The first convolution or dense layer whose weights in the file have another shape than
     the configuration builds (a checkpoint saved with other settings), in words; None if all
     fit or the file cannot be read this way (``load_weights`` then reports it)."""

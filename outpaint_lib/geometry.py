@@ -19,7 +19,11 @@ from outpaint_lib.config import OutpaintConfig
 GENERATOR_STRIDES = {"paper": 2, "keras256": 4, "unet": 8}
 
 _NUMPY_OPS = types.SimpleNamespace(
-    concatenate=np.concatenate, mean=np.mean, repeat=np.repeat, ones_like=np.ones_like, zeros_like=np.zeros_like,
+    concatenate=np.concatenate,
+    mean=np.mean,
+    repeat=np.repeat,
+    ones_like=np.ones_like,
+    zeros_like=np.zeros_like,
     convert_to_tensor=np.asarray,
 )
 
@@ -50,18 +54,14 @@ def split_image(image, strip_width: int):
     strips placed side by side (the target of the identity loss, as reference B arranges it)."""
     width = image.shape[-2]
     centre = image[..., :, strip_width : width - strip_width, :]
-    strips = _ops(image).concatenate(
-        [image[..., :, :strip_width, :], image[..., :, width - strip_width :, :]], axis=-2
-    )
+    strips = _ops(image).concatenate([image[..., :, :strip_width, :], image[..., :, width - strip_width :, :]], axis=-2)
     return centre, strips
 
 
 def assemble_image(centre, strips):
     """Inverse of ``split_image``: left strip, centre, right strip."""
     strip_width = strips.shape[-2] // 2
-    return _ops(strips).concatenate(
-        [strips[..., :, :strip_width, :], centre, strips[..., :, strip_width:, :]], axis=-2
-    )
+    return _ops(strips).concatenate([strips[..., :, :strip_width, :], centre, strips[..., :, strip_width:, :]], axis=-2)
 
 
 def masked_input(centre, strip_width: int, fill: str = "mean"):

@@ -10,7 +10,6 @@ from pathlib import Path
 from outpaint_lib.files import atomic_write_text
 
 
-
 def read_history(path: str | os.PathLike) -> list[dict]:
     """All complete rows; a last line cut short by a killed process is ignored."""
     path = Path(path)

@@ -98,7 +98,11 @@ def load_image(
     except Image.DecompressionBombError:
         # Raised by Image.open, from the header alone, above twice Pillow's MAX_IMAGE_PIXELS.
         ceiling = 2 * (Image.MAX_IMAGE_PIXELS or 0)
-        limit = f"the limit of {max_pixels:,} (max_pixels; paint --max-pixels)" if max_pixels < ceiling else "Pillow's safety limit"
+        limit = (
+            f"the limit of {max_pixels:,} (max_pixels; paint --max-pixels)"
+            if max_pixels < ceiling
+            else "Pillow's safety limit"
+        )
         raise ImageError("too_large", f"image has more than {ceiling:,} pixels, more than {limit}") from None
     except Image.UnidentifiedImageError:
         if data.startswith(_TIFF_SIGNATURES):
@@ -129,8 +133,11 @@ def _decode_float_tiff(data: bytes, max_pixels: int) -> np.ndarray:
     if array is None:
         raise ImageError("corrupt", "corrupt or truncated image (unreadable header)")
     if array.shape[0] * array.shape[1] > max_pixels:
-        raise ImageError("too_large", f"image is {array.shape[1]} x {array.shape[0]} = {array.shape[0] * array.shape[1]:,} "
-                                      f"pixels, more than the limit of {max_pixels:,} (max_pixels; paint --max-pixels)")
+        raise ImageError(
+            "too_large",
+            f"image is {array.shape[1]} x {array.shape[0]} = {array.shape[0] * array.shape[1]:,} "
+            f"pixels, more than the limit of {max_pixels:,} (max_pixels; paint --max-pixels)",
+        )
     if array.ndim == 2:
         array = array[:, :, None]
     array = array[:, :, :3][:, :, ::-1] if array.shape[2] >= 3 else np.repeat(array[:, :, :1], 3, axis=2)
@@ -147,7 +154,9 @@ def _to_uint8(array: np.ndarray) -> np.ndarray:
         scale = 255.0 if values.size and values.max() <= 1.0 else 1.0
         return np.ascontiguousarray(np.clip(np.round(values * scale), 0, 255).astype(np.uint8))
     bits = 8 * array.dtype.itemsize
-    shifted = array.astype(np.int64) if np.issubdtype(array.dtype, np.unsignedinteger) else array.astype(np.int64).clip(0)
+    shifted = (
+        array.astype(np.int64) if np.issubdtype(array.dtype, np.unsignedinteger) else array.astype(np.int64).clip(0)
+    )
     return np.ascontiguousarray((shifted >> (bits - 8)).clip(0, 255).astype(np.uint8))
 
 
@@ -202,7 +211,15 @@ def resize(image: np.ndarray, width: int, height: int) -> np.ndarray:
 
 
 # What ``encode_image`` writes for each file suffix, in Pillow's names.
-ENCODINGS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP", ".tif": "TIFF", ".tiff": "TIFF"}
+ENCODINGS = {
+    ".png": "PNG",
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".webp": "WEBP",
+    ".bmp": "BMP",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+}
 
 
 def encoding_for(suffix: str) -> str:
@@ -212,7 +229,9 @@ def encoding_for(suffix: str) -> str:
         return ENCODINGS[suffix.lower()]
     except KeyError:
         known = ", ".join(ENCODINGS)
-        raise ImageError("unknown_format", f"cannot write a {suffix or 'suffix-less'} file: use one of {known}") from None
+        raise ImageError(
+            "unknown_format", f"cannot write a {suffix or 'suffix-less'} file: use one of {known}"
+        ) from None
 
 
 # PNG's fastest compression: photos barely compress further (a painted 640 x 318 beach photo:

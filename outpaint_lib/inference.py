@@ -1,29 +1,20 @@
 """Outpainting photos of any size with a saved generator.
 
-One round widens an H x W photo by up to e columns per side, where e is a quarter of the height
-(the paper's 32 columns at 128 px); ``outpaint_lib.sizing`` plans the rounds for a target
-width, aspect ratio or number of rounds, on one side or both. The generator works at its own scale (height ``image_size``);
-only the new strips come from it, upsampled to the photo's resolution, and the photo's own
-pixels are composited at full resolution, either pasted or Poisson-blended.
+One round widens an H x W photo by up to a quarter of its height per side (the paper's 32
+columns at 128 px); ``outpaint_lib.sizing`` plans the rounds for a target width, aspect ratio or
+number of rounds. The generator works at its own scale (height ``image_size``); only the new
+strips come from it, upsampled to the photo's resolution, dressed in the photo's texture
+(``texture``) and composited with the photo's own pixels, pasted or Poisson-blended.
 
-By default each strip is the mean of two generator passes, over the photo and over its mirror
-image, whose opposite strip mirrored back is a second guess at the same pixels. A landscape is
-as plausible mirrored, so the guesses agree on content and differ in the column texture each
-pass invents; their mean keeps the first and damps the second, which lowered the strip error
-and raised SSIM on the beach validation set (see checkpoint/README.md).
+Each strip is by default the mean of two generator passes, over the photo and over its mirror
+image: a landscape is as plausible mirrored, so the two guesses agree on content and differ in
+the column texture each invents, which the mean damps. Rounds after the first keep the light:
+photos darken toward their borders and the generator paints that, which repeated every round
+would compound, so each later round brings its strips to the mean colour of the strip they
+continue (``steady_colour``). The model card (checkpoint/README.md) has the measurements.
 
-Recursive rounds keep the light. Photos darken toward their borders (vignetting, a sky's
-gradient): on ``../shared/data/photos`` the hidden strips are 0.94 as bright as the columns
-next to them (median), and the generator learnt that, painting 0.95. Beyond the first round,
-though, the columns a strip continues are painted, not a camera's, and the falloff compounds:
-the fifth round's strips kept 0.68 of the photo's brightness. With ``steady_colour`` (the
-default) every round after the first scales its new strips, channel by channel, to the mean
-colour of the strip they continue, so the first round's prediction is kept and not repeated:
-the fifth round then keeps 0.90.
-
-The generator runs on LiteRT when the folder holds a current export of it (``lite``) and the
-runtime is installed: nothing here then imports TensorFlow, whose import alone is most of the
-time ``paint`` takes on one photo. Otherwise it runs on Keras, in the same float32 results.
+The generator runs on LiteRT when the folder holds a current export of it (``lite``), without
+importing TensorFlow, whose import alone is most of a one-photo ``paint``; otherwise on Keras.
 """
 
 from __future__ import annotations
@@ -34,6 +25,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -49,6 +41,9 @@ from outpaint_lib.postprocess import blend_photo, match_mean_colour, to_model_ra
 from outpaint_lib.runtime import resolve_precision
 from outpaint_lib.sizing import Target, make_target, plan_rounds, target_width
 from outpaint_lib.texture import check_texture, texture_strips
+
+if TYPE_CHECKING:
+    import PIL.Image
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +78,17 @@ class Outpainter:
         check_texture(self.texture)
 
     @classmethod
-    def load(cls, checkpoint: str | os.PathLike = DEFAULT_CHECKPOINT, blend: bool = True,
-             precision: str = "auto", mirror_average: bool = True, runtime: str = "auto",
-             steady_colour: bool = True, texture: str = "photo", seed: int = 0) -> "Outpainter":
+    def load(
+        cls,
+        checkpoint: str | os.PathLike = DEFAULT_CHECKPOINT,
+        blend: bool = True,
+        precision: str = "auto",
+        mirror_average: bool = True,
+        runtime: str = "auto",
+        steady_colour: bool = True,
+        texture: str = "photo",
+        seed: int = 0,
+    ) -> Outpainter:
         """``runtime``: "litert" (the folder's export; an error if it cannot be used), "keras",
         or "auto": LiteRT where it can be used, else Keras, saying why once. ``precision``
         (Keras only): "float32", "mixed_bfloat16", or "auto" (bfloat16 where the CPU has it).
@@ -96,8 +99,9 @@ class Outpainter:
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
         config = read_config(checkpoint)
-        options = dict(blend=blend, mirror_average=mirror_average, steady_colour=steady_colour, texture=texture,
-                       seed=seed)
+        options = dict(
+            blend=blend, mirror_average=mirror_average, steady_colour=steady_colour, texture=texture, seed=seed
+        )
         check_texture(texture)  # before the generator loads
         lite_problem = None
         if runtime != "keras":
@@ -116,8 +120,10 @@ class Outpainter:
         if not _keras_installed():
             # An install without the training extra paints on LiteRT alone.
             because = f"{lite_problem}, and " if lite_problem else ""
-            raise CheckpointError(f"cannot paint with {checkpoint}: {because}Keras and TensorFlow, which paint without "
-                                  "an export, are not installed (pip install 'outpaint[train]')")
+            raise CheckpointError(
+                f"cannot paint with {checkpoint}: {because}Keras and TensorFlow, which paint without "
+                "an export, are not installed (pip install 'outpaint[train]')"
+            )
         from outpaint_lib.runtime import start_tensorflow_quietly
 
         start_tensorflow_quietly()  # before TensorFlow is imported: its start-up notices stay hidden
@@ -131,22 +137,39 @@ class Outpainter:
         return "litert" if isinstance(self.generator, LitePredictor) else "keras"
 
     # Public API.
-    def outpaint(self, image: "np.ndarray | str | os.PathLike | PIL.Image.Image", times: int | None = None, blend: bool | None = None,
-                 on_round: Callable[[int, np.ndarray], None] | None = None, *, width: int | None = None,
-                 aspect: float | str | None = None, side: str = "both",
-                 max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    def outpaint(
+        self,
+        image: np.ndarray | str | os.PathLike | PIL.Image.Image,
+        times: int | None = None,
+        blend: bool | None = None,
+        on_round: Callable[[int, np.ndarray], None] | None = None,
+        *,
+        width: int | None = None,
+        aspect: float | str | None = None,
+        side: str = "both",
+        max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    ) -> np.ndarray:
         """Widen ``image`` (a uint8 RGB array, a Pillow image or an image file's path). Say how wide with one of
         ``times`` (rounds of full strips; 1 if nothing is given), ``width`` (pixels) or
         ``aspect`` (width over height: 1.78 or "16:9"), and where with ``side`` ("both",
         "left", "right"); see ``outpaint_lib.sizing`` for how the rounds are planned.
         ``on_round(round, result)`` sees each round's result."""
-        return self.outpaint_rounds(image, times, blend, on_round, width=width, aspect=aspect, side=side,
-                                    max_pixels=max_pixels)[-1]
+        return self.outpaint_rounds(
+            image, times, blend, on_round, width=width, aspect=aspect, side=side, max_pixels=max_pixels
+        )[-1]
 
-    def outpaint_rounds(self, image: "np.ndarray | str | os.PathLike | PIL.Image.Image", times: int | None = None,
-                        blend: bool | None = None, on_round: Callable[[int, np.ndarray], None] | None = None, *,
-                        width: int | None = None, aspect: float | str | None = None, side: str = "both",
-                        max_pixels: int | None = DEFAULT_MAX_PIXELS) -> list[np.ndarray]:
+    def outpaint_rounds(
+        self,
+        image: np.ndarray | str | os.PathLike | PIL.Image.Image,
+        times: int | None = None,
+        blend: bool | None = None,
+        on_round: Callable[[int, np.ndarray], None] | None = None,
+        *,
+        width: int | None = None,
+        aspect: float | str | None = None,
+        side: str = "both",
+        max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    ) -> list[np.ndarray]:
         """Every intermediate result of recursive outpainting, the last one widest."""
         current = _read_image(image)
         target = make_target(times=times, width=width, aspect=aspect, side=side)
@@ -158,17 +181,23 @@ class Outpainter:
                 on_round(round_number, current)
         return results
 
-    def plan(self, shape: tuple[int, int], target: Target, max_pixels: int | None = DEFAULT_MAX_PIXELS
-             ) -> list[tuple[int, int]]:
+    def plan(
+        self, shape: tuple[int, int], target: Target, max_pixels: int | None = DEFAULT_MAX_PIXELS
+    ) -> list[tuple[int, int]]:
         """The (left, right) columns each round adds to an image of ``shape`` (height, width)."""
         height, width = shape
         strip = strip_width_for(height, self.config)
         final_width = target_width(height, width, target, strip, max_pixels)
         return plan_rounds(width, final_width, target.side, strip)
 
-    def outpaint_batch(self, images: Sequence[np.ndarray], blend: bool | None = None,
-                       columns: Sequence[tuple[int, int]] | None = None, *,
-                       round_number: int = 1) -> list[np.ndarray]:
+    def outpaint_batch(
+        self,
+        images: Sequence[np.ndarray],
+        blend: bool | None = None,
+        columns: Sequence[tuple[int, int]] | None = None,
+        *,
+        round_number: int = 1,
+    ) -> list[np.ndarray]:
         """One round for several images; those of the same size go through the model together.
         ``columns[i]`` is the (left, right) columns image i gains, at most one strip each;
         full strips on both sides by default. ``round_number`` above 1 says that the images'
@@ -190,15 +219,22 @@ class Outpainter:
         # Composited all together, whatever their sizes, so that every core has an image.
         return self.composite_batch(images, strips, blend, columns, match_colour)
 
-    def composite_batch(self, images: Sequence[np.ndarray], strips: Sequence[tuple[np.ndarray, np.ndarray]],
-                        blend: bool, columns: Sequence[tuple[int, int]] | None = None,
-                        match_colour: bool = False) -> list[np.ndarray]:
+    def composite_batch(
+        self,
+        images: Sequence[np.ndarray],
+        strips: Sequence[tuple[np.ndarray, np.ndarray]],
+        blend: bool,
+        columns: Sequence[tuple[int, int]] | None = None,
+        match_colour: bool = False,
+    ) -> list[np.ndarray]:
         """``composite`` for each image with its (left, right) strips. Compositing (the texture
         stage and the blend) is OpenCV and NumPy work that lets go of the GIL: the images are
         composited side by side, one per core."""
+
         def one(index: int) -> np.ndarray:
-            return self.composite(images[index], *strips[index], blend,
-                                  None if columns is None else columns[index], match_colour)
+            return self.composite(
+                images[index], *strips[index], blend, None if columns is None else columns[index], match_colour
+            )
 
         return list(_composite_pool().map(one, range(len(images))))
 
@@ -252,8 +288,15 @@ class Outpainter:
         window = self.config.centre_width
         return self._predict(centre[:, :, :window])[:, :, :k], self._predict(centre[:, :, -window:])[:, :, k:]
 
-    def composite(self, image: np.ndarray, left: np.ndarray, right: np.ndarray, blend: bool,
-                  columns: tuple[int, int] | None = None, match_colour: bool = False) -> np.ndarray:
+    def composite(
+        self,
+        image: np.ndarray,
+        left: np.ndarray,
+        right: np.ndarray,
+        blend: bool,
+        columns: tuple[int, int] | None = None,
+        match_colour: bool = False,
+    ) -> np.ndarray:
         """The photo at its own resolution between the upsampled strips, pasted or blended;
         ``columns`` keeps only that many of each strip's columns, those nearest the photo;
         ``match_colour`` gives each kept strip the mean colour of the image's columns it adjoins;
@@ -266,7 +309,9 @@ class Outpainter:
         parts = [image]
         if left_columns:
             strip = resize(left, extension, height)[:, extension - left_columns :]
-            parts.insert(0, match_mean_colour(strip[:, ::-1], image[:, :left_columns])[:, ::-1] if match_colour else strip)
+            parts.insert(
+                0, match_mean_colour(strip[:, ::-1], image[:, :left_columns])[:, ::-1] if match_colour else strip
+            )
         if right_columns:
             strip = resize(right, extension, height)[:, :right_columns]
             parts.append(match_mean_colour(strip, image[:, -right_columns:]) if match_colour else strip)
@@ -313,7 +358,9 @@ def _read_image(image) -> np.ndarray:
         from PIL import Image
 
         if not isinstance(image, Image.Image):
-            raise TypeError(f"expected a uint8 RGB array, a PIL image or an image file's path, not {type(image).__name__}")
+            raise TypeError(
+                f"expected a uint8 RGB array, a PIL image or an image file's path, not {type(image).__name__}"
+            )
         image = from_pil(image)
     _check_image(image)
     return image

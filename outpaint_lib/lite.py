@@ -23,7 +23,6 @@ from outpaint_lib.generator_files import generator_folder
 from outpaint_lib.run_folder import GENERATOR_WEIGHTS_FILE, LITE_MODEL_FILE, LITE_SOURCE_FILE
 from outpaint_lib.runtime import native_stderr_hidden
 
-
 # Images per interpreter call. The interpreter plans its memory for each new input shape, at a
 # cost that grows with the batch: 128 crops of 128 x 128 took 4.0 s in one call the first
 # time (1.4 s the second), 1.5 s in calls of 8 (python benchmarks/startup.py for the effect).
@@ -95,7 +94,7 @@ class LitePredictor:
         self._shape: tuple[int, ...] | None = None
 
     @classmethod
-    def load(cls, folder: str | os.PathLike) -> "LitePredictor":
+    def load(cls, folder: str | os.PathLike) -> LitePredictor:
         """The folder's export, if it exists and matches the folder's weights; otherwise
         ``LiteUnavailable`` with the reason."""
         folder = generator_folder(folder)

@@ -62,9 +62,7 @@ def strip_ssim(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -
     scores = []
     for truth, generated in _strip_pairs(ground_truth, output, strip_width):
         window = min(7, min(truth.shape[:2]) // 2 * 2 - 1)
-        scores.append(
-            structural_similarity(truth, generated, data_range=255, channel_axis=-1, win_size=window)
-        )
+        scores.append(structural_similarity(truth, generated, data_range=255, channel_axis=-1, win_size=window))
     return float(np.mean(scores))
 
 
@@ -107,10 +105,12 @@ def _mean_absolute_laplacian(strip: np.ndarray) -> float:
 def strip_detail(ground_truth: np.ndarray, output: np.ndarray, strip_width: int) -> float:
     """Mean absolute Laplacian of the painted strips over that of the true strips: 1 is as
     detailed as reality, 0 a flat fill, and a smeared strip lands in between."""
-    painted, true = zip(*(
-        (_mean_absolute_laplacian(generated), _mean_absolute_laplacian(truth))
-        for truth, generated in _strip_pairs(ground_truth, output, strip_width)
-    ))
+    painted, true = zip(
+        *(
+            (_mean_absolute_laplacian(generated), _mean_absolute_laplacian(truth))
+            for truth, generated in _strip_pairs(ground_truth, output, strip_width)
+        )
+    )
     return _ratio(float(np.mean(painted)), float(np.mean(true)))
 
 
@@ -145,8 +145,9 @@ def outer_round_scores(photo: np.ndarray, widened: np.ndarray, columns: int) -> 
     photo_grey = cv2.cvtColor(photo.astype(np.float32), cv2.COLOR_RGB2GRAY).mean()
     return {
         "brightness": _ratio(float(np.mean(grey)), float(photo_grey)),
-        "detail": _ratio(float(np.mean([_mean_absolute_laplacian(part) for part in outer])),
-                         _mean_absolute_laplacian(photo)),
+        "detail": _ratio(
+            float(np.mean([_mean_absolute_laplacian(part) for part in outer])), _mean_absolute_laplacian(photo)
+        ),
     }
 
 
@@ -162,8 +163,13 @@ def strip_layout(ground_truth: np.ndarray, output: np.ndarray, strip_width: int)
     for truth, generated in _strip_pairs(ground_truth, output, strip_width):
         height, width = truth.shape[:2]
         size = (max(1, round(width / LAYOUT_DOWNSAMPLING)), max(1, round(height / LAYOUT_DOWNSAMPLING)))
-        squared.append((cv2.resize(truth, size, interpolation=cv2.INTER_AREA)
-                        - cv2.resize(generated, size, interpolation=cv2.INTER_AREA)) ** 2)
+        squared.append(
+            (
+                cv2.resize(truth, size, interpolation=cv2.INTER_AREA)
+                - cv2.resize(generated, size, interpolation=cv2.INTER_AREA)
+            )
+            ** 2
+        )
     return float(np.sqrt(np.mean(np.concatenate([part.reshape(-1) for part in squared]))))
 
 
@@ -177,8 +183,9 @@ REALISM_LEARNING_RATE = 1e-3
 REALISM_SEEDS = (0, 1, 2)
 
 
-def realism_patches(ground_truth: np.ndarray, output: np.ndarray, strip_width: int,
-                    patch: int = REALISM_PATCH) -> tuple[np.ndarray, np.ndarray]:
+def realism_patches(
+    ground_truth: np.ndarray, output: np.ndarray, strip_width: int, patch: int = REALISM_PATCH
+) -> tuple[np.ndarray, np.ndarray]:
     """The painted and the true patches of one image, ``REALISM_PATCHES_PER_STRIP`` a strip,
     each ``patch`` pixels square (less where the strip is narrower or the image lower): spaced
     evenly from top to bottom, centred across the strip, the left strip's mirrored so that the
@@ -203,8 +210,12 @@ def _square(part: np.ndarray, patch: int) -> np.ndarray:
     return cv2.resize(part, (patch, patch), interpolation=cv2.INTER_AREA)
 
 
-def realism(painted: Sequence[np.ndarray], true: Sequence[np.ndarray],
-            seeds: Sequence[int] = REALISM_SEEDS, epochs: int = REALISM_EPOCHS) -> dict[str, float]:
+def realism(
+    painted: Sequence[np.ndarray],
+    true: Sequence[np.ndarray],
+    seeds: Sequence[int] = REALISM_SEEDS,
+    epochs: int = REALISM_EPOCHS,
+) -> dict[str, float]:
     """A classifier two-sample test: ``painted[i]`` and ``true[i]`` are image i's patches
     (``realism_patches``). A small CNN learns painted against true on the patches of half of
     the images and is scored (accuracy) on the other half, both ways round, for each seed.
@@ -273,8 +284,9 @@ METRICS = (
     Metric("detail", "detail", ".3f", "near 1", "sharpness over the truth's (0: a smear)", strip_detail),
     Metric("seam", "seam", ".2f", "near 1", "the jump at the photo's edge over the truth's", strip_seam),
     Metric("layout", "layout", ".2f", "lower", f"RMSE after {LAYOUT_DOWNSAMPLING}x area downsampling", strip_layout),
-    Metric("realism", "realism", ".3f", "near 0.5",
-           "a classifier's accuracy telling painted patches from true ones", None),
+    Metric(
+        "realism", "realism", ".3f", "near 0.5", "a classifier's accuracy telling painted patches from true ones", None
+    ),
 )
 STRIP_METRICS = tuple(metric for metric in METRICS if metric.score is not None)
 

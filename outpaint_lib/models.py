@@ -147,14 +147,22 @@ class FourierUnit(layers.Layer):
         # Forward: (C_h + i S_h) x (C_w + i S_w), with S the negated sines.
         rows_real = ops.einsum("kh,bhwc->bkwc", height_cos, values)
         rows_imaginary = ops.einsum("kh,bhwc->bkwc", height_sin, values)
-        real = ops.einsum("bhwc,wk->bhkc", rows_real, width_cos) - ops.einsum("bhwc,wk->bhkc", rows_imaginary, width_sin)
-        imaginary = ops.einsum("bhwc,wk->bhkc", rows_real, width_sin) + ops.einsum("bhwc,wk->bhkc", rows_imaginary, width_cos)
+        real = ops.einsum("bhwc,wk->bhkc", rows_real, width_cos) - ops.einsum(
+            "bhwc,wk->bhkc", rows_imaginary, width_sin
+        )
+        imaginary = ops.einsum("bhwc,wk->bhkc", rows_real, width_sin) + ops.einsum(
+            "bhwc,wk->bhkc", rows_imaginary, width_cos
+        )
         mixed = ops.cast(self.dense(ops.concatenate([real, imaginary], axis=-1)), "float32")
         real, imaginary = ops.split(mixed, 2, axis=-1)
         # Inverse, keeping the real part: (C_h - i S_h) X (C_w - i S_w).
         rows_real = ops.einsum("kh,bhwc->bkwc", height_cos, real) + ops.einsum("kh,bhwc->bkwc", height_sin, imaginary)
-        rows_imaginary = ops.einsum("kh,bhwc->bkwc", height_cos, imaginary) - ops.einsum("kh,bhwc->bkwc", height_sin, real)
-        back = ops.einsum("bhwc,wk->bhkc", rows_real, width_cos) + ops.einsum("bhwc,wk->bhkc", rows_imaginary, width_sin)
+        rows_imaginary = ops.einsum("kh,bhwc->bkwc", height_cos, imaginary) - ops.einsum(
+            "kh,bhwc->bkwc", height_sin, real
+        )
+        back = ops.einsum("bhwc,wk->bhkc", rows_real, width_cos) + ops.einsum(
+            "bhwc,wk->bhkc", rows_imaginary, width_sin
+        )
         return inputs + ops.cast(back, self.compute_dtype)
 
     def get_config(self):
@@ -199,8 +207,14 @@ def _unet_generator(config: OutpaintConfig, inputs) -> keras.Model:
     def conv(x, count, name, kernel=3, stride=1, dilation=1, activation="relu"):
         gated = config.generator_gated_convolutions and activation is not None
         x = layers.Conv2D(
-            2 * count if gated else count, kernel, strides=stride, dilation_rate=dilation, padding="same",
-            activation=None if gated else activation, dtype=dtype, name=f"generator_{name}",
+            2 * count if gated else count,
+            kernel,
+            strides=stride,
+            dilation_rate=dilation,
+            padding="same",
+            activation=None if gated else activation,
+            dtype=dtype,
+            name=f"generator_{name}",
         )(x)
         return GatedActivation(activation, dtype=dtype, name=f"generator_{name}_gate")(x) if gated else x
 
@@ -243,8 +257,14 @@ def _paper_generator(config: OutpaintConfig, inputs) -> keras.Model:
         index += 1
         kind = "dilated_conv" if dilation > 1 else "conv"
         return layers.Conv2D(
-            filters, kernel, strides=stride, dilation_rate=dilation, padding="same",
-            activation=activation, dtype=dtype, name=f"generator_{index}_{kind}",
+            filters,
+            kernel,
+            strides=stride,
+            dilation_rate=dilation,
+            padding="same",
+            activation=activation,
+            dtype=dtype,
+            name=f"generator_{index}_{kind}",
         )(x)
 
     for kernel, stride, dilation, filters in PAPER_GENERATOR_ENCODER:
@@ -255,13 +275,22 @@ def _paper_generator(config: OutpaintConfig, inputs) -> keras.Model:
     index += 1
     if config.generator_upsampling == "transposed":
         x = layers.Conv2DTranspose(
-            scaled(128, config), 4, strides=2, padding="same", activation="relu", dtype=dtype,
+            scaled(128, config),
+            4,
+            strides=2,
+            padding="same",
+            activation="relu",
+            dtype=dtype,
             name=f"generator_{index}_transposed_conv",
         )(x)
     else:
         x = ResizeByTwo(config.generator_upsampling, dtype=dtype, name=f"generator_{index}_upsample")(x)
         x = layers.Conv2D(
-            scaled(128, config), 3, padding="same", activation="relu", dtype=dtype,
+            scaled(128, config),
+            3,
+            padding="same",
+            activation="relu",
+            dtype=dtype,
             name=f"generator_{index}_resize_conv",
         )(x)
     for kernel, stride, dilation, filters in PAPER_GENERATOR_DECODER:
@@ -284,15 +313,19 @@ def _keras256_generator(config: OutpaintConfig, inputs) -> keras.Model:
         layer_type = layers.Conv2DTranspose if transposed else layers.Conv2D
         options = {} if transposed else {"dilation_rate": dilation}
         x = layer_type(
-            scaled(filters, config), kernel, strides=stride, padding="same", activation="relu",
-            dtype=dtype, name=f"generator_{index}_{kind}", **options,
+            scaled(filters, config),
+            kernel,
+            strides=stride,
+            padding="same",
+            activation="relu",
+            dtype=dtype,
+            name=f"generator_{index}_{kind}",
+            **options,
         )(x)
         if config.dropout_rate:
             x = layers.Dropout(config.dropout_rate, dtype=dtype, name=f"generator_{index}_dropout")(x)
         if config.instance_normalization:
-            x = layers.GroupNormalization(
-                groups=-1, dtype=dtype, name=f"generator_{index}_instance_normalization"
-            )(x)
+            x = layers.GroupNormalization(groups=-1, dtype=dtype, name=f"generator_{index}_instance_normalization")(x)
         return x
 
     x = block(inputs, 64, kernel=5)
@@ -316,7 +349,11 @@ def _keras256_generator(config: OutpaintConfig, inputs) -> keras.Model:
 def _convolutional_trunk(x, filters, config: OutpaintConfig, prefix: str, activation, dropout_rate=0.0):
     for index, count in enumerate(filters, start=1):
         x = layers.Conv2D(
-            scaled(count, config), 5, strides=2, padding="same", dtype=config.precision,
+            scaled(count, config),
+            5,
+            strides=2,
+            padding="same",
+            dtype=config.precision,
             name=f"{prefix}_conv_{index}",
         )(x)
         x = activation(f"{prefix}_activation_{index}")(x)
@@ -334,7 +371,9 @@ def build_local_discriminator(config: OutpaintConfig) -> keras.Model:
     inputs = keras.Input((config.image_size, config.image_size // 2, 3), name="local_discriminator_input")
     x = _convolutional_trunk(inputs, PAPER_LOCAL_DISCRIMINATOR_FILTERS, config, "local", _relu(config))
     features = layers.Dense(
-        scaled(PAPER_DISCRIMINATOR_FEATURES, config), activation="relu", dtype=config.precision,
+        scaled(PAPER_DISCRIMINATOR_FEATURES, config),
+        activation="relu",
+        dtype=config.precision,
         name="local_features",
     )(x)
     return keras.Model(inputs, features, name="local_discriminator")
@@ -357,8 +396,10 @@ def build_discriminator(config: OutpaintConfig) -> keras.Model:
             inputs, KERAS256_DISCRIMINATOR_FILTERS, config, "discriminator", leaky, config.dropout_rate
         )
         x = layers.Dense(
-            scaled(KERAS256_DISCRIMINATOR_FEATURES, config), activation="relu",
-            dtype=config.precision, name="discriminator_features",
+            scaled(KERAS256_DISCRIMINATOR_FEATURES, config),
+            activation="relu",
+            dtype=config.precision,
+            name="discriminator_features",
         )(x)
         output = layers.Dense(1, activation="sigmoid", dtype="float32", name="discriminator_output")(x)
         return keras.Model(inputs, output, name="discriminator")
@@ -366,7 +407,9 @@ def build_discriminator(config: OutpaintConfig) -> keras.Model:
     x = _convolutional_trunk(inputs, PAPER_GLOBAL_DISCRIMINATOR_FILTERS, config, "global", _relu(config))
     features = [
         layers.Dense(
-            scaled(PAPER_DISCRIMINATOR_FEATURES, config), activation="relu", dtype=config.precision,
+            scaled(PAPER_DISCRIMINATOR_FEATURES, config),
+            activation="relu",
+            dtype=config.precision,
             name="global_features",
         )(x)
     ]

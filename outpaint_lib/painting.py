@@ -18,7 +18,15 @@ from outpaint_lib import __version__
 from outpaint_lib.errors import ImageError, NothingToPaint, OutputError, TargetError, TargetMet
 from outpaint_lib.files import atomic_write_bytes, check_output_file, check_output_folder
 from outpaint_lib.images import (
-    DEFAULT_MAX_PIXELS, ENCODINGS, MAKER, MIN_SIDE, encode_image, is_grey, load_image, made_by, scan_files,
+    DEFAULT_MAX_PIXELS,
+    ENCODINGS,
+    MAKER,
+    MIN_SIDE,
+    encode_image,
+    is_grey,
+    load_image,
+    made_by,
+    scan_files,
 )
 from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter
 from outpaint_lib.progress import ProgressBar
@@ -43,7 +51,7 @@ class PaintOutcome:
     seconds: float = 0.0  # wall time, model loading included
 
     def size_range(self) -> str:
-        """"1280 x 720", or the smallest and largest area when the outputs differ."""
+        """ "1280 x 720", or the smallest and largest area when the outputs differ."""
         if not self.sizes:
             return "no output"
         by_area = sorted(set(self.sizes), key=lambda size: (size[0] * size[1], size))
@@ -53,8 +61,9 @@ class PaintOutcome:
         return f"{smallest[0]} x {smallest[1]} to {largest[0]} x {largest[1]}"
 
 
-def expand_inputs(inputs: Iterable[str | os.PathLike], output_folder: str | os.PathLike | None = None
-                  ) -> tuple[list[tuple[Path, Path]], list[tuple[Path, str]]]:
+def expand_inputs(
+    inputs: Iterable[str | os.PathLike], output_folder: str | os.PathLike | None = None
+) -> tuple[list[tuple[Path, Path]], list[tuple[Path, str]]]:
     """Files as given, folders expanded to their candidate images (recursively), order
     preserved, each with its place below the output folder: its path below the folder it was
     found in (the input's folder structure is kept), or its name for a file given on its own.
@@ -153,9 +162,15 @@ def paint_files(
     if not queue:
         outcome.seconds = time.perf_counter() - started
         return outcome
-    outpainter = outpainter or Outpainter.load(checkpoint, precision=precision, mirror_average=mirror_average,
-                                               runtime=runtime, steady_colour=steady_colour, texture=texture,
-                                               seed=seed)
+    outpainter = outpainter or Outpainter.load(
+        checkpoint,
+        precision=precision,
+        mirror_average=mirror_average,
+        runtime=runtime,
+        steady_colour=steady_colour,
+        texture=texture,
+        seed=seed,
+    )
 
     def write(path: Path, result: Path, painted) -> None:
         problem = _replacing_problem(result, overwrite)  # a file may have appeared while painting
@@ -163,8 +178,9 @@ def paint_files(
             fail(path, problem)
             return
         grey = is_grey(painted)
-        atomic_write_bytes(result, encode_image(painted[:, :, 0] if grey else painted, result.suffix,
-                                                maker=f"{MAKER} {__version__}"))
+        atomic_write_bytes(
+            result, encode_image(painted[:, :, 0] if grey else painted, result.suffix, maker=f"{MAKER} {__version__}")
+        )
         outcome.written.append(result)
         outcome.sizes.append((painted.shape[1], painted.shape[0]))
         if on_written is not None:
@@ -177,9 +193,12 @@ def paint_files(
         # Every image of the chunk takes its rounds in step; each is written after its last.
         for round_index in range(max(len(rounds) for *_, rounds in chunk)):
             active = [i for i, (*_, rounds) in enumerate(chunk) if round_index < len(rounds)]
-            painted = outpainter.outpaint_batch([images_now[i] for i in active], blend,
-                                                [chunk[i][3][round_index] for i in active],
-                                                round_number=round_index + 1)
+            painted = outpainter.outpaint_batch(
+                [images_now[i] for i in active],
+                blend,
+                [chunk[i][3][round_index] for i in active],
+                round_number=round_index + 1,
+            )
             for i, image in zip(active, painted):
                 images_now[i] = image
                 path, result, _, rounds = chunk[i]
@@ -202,13 +221,15 @@ def _names_one_file(output: str | os.PathLike) -> bool:
         return True
     if path.suffix and not path.exists():
         known = ", ".join(ENCODINGS)
-        raise OutputError(f"{output}: {path.suffix} is not an image format ({known}); "
-                          f"for a folder of that name, write {text}/")
+        raise OutputError(
+            f"{output}: {path.suffix} is not an image format ({known}); for a folder of that name, write {text}/"
+        )
     return False
 
 
-def _results(images: list[tuple[Path, Path]], output: Path, single_file: bool, overwrite: bool, fail
-             ) -> list[tuple[Path, Path]]:
+def _results(
+    images: list[tuple[Path, Path]], output: Path, single_file: bool, overwrite: bool, fail
+) -> list[tuple[Path, Path]]:
     """Each input with the file its result goes to; an input whose result would replace an
     input, another input's result or a file that paint did not write fails instead."""
     inputs = {path.resolve() for path, _ in images}

@@ -165,9 +165,7 @@ def training_dataset(
         seed += SHARD_SEED_STRIDE * index  # the workers' augmentation draws differ too
     if len(paths) < batch_size:
         share = "" if shard is None else f" in worker {shard[0]}'s share of {shard[1]}"
-        raise DataError(
-            f"{folder.root} has {len(paths)} usable images{share}, fewer than one batch of {batch_size}"
-        )
+        raise DataError(f"{folder.root} has {len(paths)} usable images{share}, fewer than one batch of {batch_size}")
     augment_images = config.augment if augment_images is None else augment_images
     dataset = _decoded(paths, config.image_size)
     if cache:

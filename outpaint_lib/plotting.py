@@ -48,14 +48,19 @@ def plot_phase_losses(rows: list[dict], path: str | os.PathLike | None = None, t
     for axis in (mse_axis, adversarial_axis):
         for phase, first, last in phase_ranges(rows):
             axis.axvspan(
-                first - 0.5, last + 0.5, color=PHASE_COLOURS[phase], zorder=0,
+                first - 0.5,
+                last + 0.5,
+                color=PHASE_COLOURS[phase],
+                zorder=0,
                 label=f"phase {phase}: {PHASE_NAMES[phase]}" if axis is mse_axis else None,
             )
     steps, mse = _series(rows, "mse")
     if len(mse):
         window = max(1, len(mse) // 50)
         mse_axis.plot(steps, mse, color="#7f9fbf", linewidth=0.6, alpha=0.6, label="training MSE")
-        mse_axis.plot(steps, _smooth(mse, window), color="#1f4e79", linewidth=1.4, label=f"training MSE ({window}-step mean)")
+        mse_axis.plot(
+            steps, _smooth(mse, window), color="#1f4e79", linewidth=1.4, label=f"training MSE ({window}-step mean)"
+        )
     val_steps, val_mse = _series(rows, "val_mse")
     if len(val_mse):
         mse_axis.plot(val_steps, val_mse, "o-", color="#c0392b", markersize=3, label="validation MSE")
@@ -69,7 +74,9 @@ def plot_phase_losses(rows: list[dict], path: str | os.PathLike | None = None, t
     ):
         key_steps, values = _series(rows, key)
         if len(values):
-            lines += axis.plot(key_steps, _smooth(values, max(1, len(values) // 50)), color=colour, linewidth=1.2, label=label)
+            lines += axis.plot(
+                key_steps, _smooth(values, max(1, len(values) // 50)), color=colour, linewidth=1.2, label=label
+            )
     adversarial_axis.set_ylabel("discriminator loss")
     generator_axis.set_ylabel("generator joint loss")
     adversarial_axis.set_xlabel("training step")

@@ -102,7 +102,8 @@ def blend_photo(canvas: np.ndarray, image: np.ndarray, left: int) -> np.ndarray:
     # Only the photo's columns are corrected, as in the full-resolution solve.
     correction = cv2.resize(
         np.ascontiguousarray(correction[:, small_left : small_left + small_image_width]),
-        (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR,
+        (image.shape[1], image.shape[0]),
+        interpolation=cv2.INTER_LINEAR,
     )
     result = canvas  # corrected in place, in bands of rows
     for top in range(0, image.shape[0], 256):

@@ -57,7 +57,9 @@ def _check_prepare_arguments(source: Path, destination: Path, size: int, val_fra
     if not source.is_dir():
         raise DatasetError(f"source folder not found: {source}")
     if destination.resolve().is_relative_to(source.resolve()):
-        raise DatasetError(f"destination {destination} is inside the source {source}; a later run would read its own output")
+        raise DatasetError(
+            f"destination {destination} is inside the source {source}; a later run would read its own output"
+        )
     for part in ("train", "val"):
         if (destination / part).is_dir() and any((destination / part).iterdir()):
             raise DatasetError(f"{destination / part} is not empty; choose a new destination or delete it")
@@ -110,18 +112,23 @@ def prepare(
             atomic_write_bytes(staging / name, encode_png(square))
             good.append((digest, relative, name))
         if not good:
-            raise DatasetError(f"no usable images in {source} ({sum(skipped.values())} skipped, {duplicates} duplicates)")
+            raise DatasetError(
+                f"no usable images in {source} ({sum(skipped.values())} skipped, {duplicates} duplicates)"
+            )
         rows = _assign_splits(good, val_fraction, seed, staging, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     manifest = destination / "manifest.csv"
     _write_manifest(manifest, rows)
     counts = Counter(row[2] for row in rows)
-    return PrepareReport(counts["train"], counts["val"], duplicates, dict(sorted(skipped.items())),
-                         tuple(failures), manifest)
+    return PrepareReport(
+        counts["train"], counts["val"], duplicates, dict(sorted(skipped.items())), tuple(failures), manifest
+    )
 
 
-def _assign_splits(good, val_fraction: float, seed: int, staging: Path, destination: Path) -> list[tuple[str, str, str, str]]:
+def _assign_splits(
+    good, val_fraction: float, seed: int, staging: Path, destination: Path
+) -> list[tuple[str, str, str, str]]:
     order = sorted(good)
     random.Random(seed).shuffle(order)
     val_count = _split_count(len(order), val_fraction)

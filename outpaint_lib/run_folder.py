@@ -71,8 +71,9 @@ def locked(run_dir: str | os.PathLike) -> Iterator[None]:
             handle.seek(0)
             holder = handle.read().strip()
             process = f" (process {holder})" if holder.isdigit() else ""
-            raise TrainingError(f"{run_dir} is being trained by another process{process}: wait for it to end, "
-                                "or stop it, then resume") from None
+            raise TrainingError(
+                f"{run_dir} is being trained by another process{process}: wait for it to end, or stop it, then resume"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n")

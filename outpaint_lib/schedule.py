@@ -15,7 +15,7 @@ class Schedule:
     phase_steps: tuple[int, int, int]
 
     @classmethod
-    def split(cls, total_steps: int, ratios: tuple[int, int, int]) -> "Schedule":
+    def split(cls, total_steps: int, ratios: tuple[int, int, int]) -> Schedule:
         """Split ``total_steps`` in the given ratios, rounding by largest remainder so that the
         three parts add up to the total (ties go to the earlier phase). A phase with a non-zero
         ratio that rounds to nothing gets one step from the largest phase, while that one keeps

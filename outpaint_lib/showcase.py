@@ -18,12 +18,12 @@ from matplotlib.transforms import Bbox
 
 from outpaint_lib import geometry
 from outpaint_lib.config import OutpaintConfig, strip_width_of
-from outpaint_lib.pipeline import augment
 from outpaint_lib.evaluation import EvaluationReport, paint_rows
+from outpaint_lib.images import resize
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.metrics import METRICS
 from outpaint_lib.models import parameter_counts
-from outpaint_lib.images import resize
+from outpaint_lib.pipeline import augment
 from outpaint_lib.postprocess import hide_strips
 from outpaint_lib.progress import ProgressBar
 from outpaint_lib.runtime import native_bfloat16
@@ -86,10 +86,15 @@ def comparison_rows(outpainter: Outpainter, truths: list[np.ndarray]) -> list[li
     strips through the texture stage (``paint``'s default), truth], both Poisson-blended."""
     k = strip_width_of(truths[0].shape[1])
     centres = [truth[:, k : truth.shape[1] - k] for truth in truths]
-    painted = paint_rows({texture: dataclasses.replace(outpainter, texture=texture) for texture in ("none", "photo")},
-                         centres, blend=True)
-    return [[hide_strips(truth, k), plain, textured, truth]
-            for truth, plain, textured in zip(truths, painted["none"], painted["photo"])]
+    painted = paint_rows(
+        {texture: dataclasses.replace(outpainter, texture=texture) for texture in ("none", "photo")},
+        centres,
+        blend=True,
+    )
+    return [
+        [hide_strips(truth, k), plain, textured, truth]
+        for truth, plain, textured in zip(truths, painted["none"], painted["photo"])
+    ]
 
 
 COMPARISON_TITLES = ["input (centre)", "generator alone", "generator + texture (paint)", "ground truth"]
@@ -132,8 +137,11 @@ EVALUATION_PANELS = ("rmse", "ssim", "layout", "realism")
 def plot_evaluation(report: EvaluationReport) -> Figure:
     """A bar panel per measure (RMSE, SSIM, layout and realism where measured), one bar a method."""
     methods = list(report.scores)
-    panels = [metric for metric in METRICS if metric.name in EVALUATION_PANELS
-              and all(metric.name in values for values in report.scores.values())]
+    panels = [
+        metric
+        for metric in METRICS
+        if metric.name in EVALUATION_PANELS and all(metric.name in values for values in report.scores.values())
+    ]
     colours = ["#1f4e79" if method.startswith("generator") else "#9aa9b9" for method in methods]
     figure = Figure(figsize=(5 * len(panels), 3.5))
     for axis, metric in zip(np.atleast_1d(figure.subplots(1, len(panels))), panels):
@@ -149,32 +157,54 @@ def plot_evaluation(report: EvaluationReport) -> Figure:
     return figure
 
 
-def plot_rmse_detail(points: dict[str, tuple[float, float]], bars: tuple[float, float] | None = None,
-                     title: str = "") -> Figure:
+def plot_rmse_detail(
+    points: dict[str, tuple[float, float]], bars: tuple[float, float] | None = None, title: str = ""
+) -> Figure:
     """Runs and fills on one plane: strip RMSE (lower is better) against detail (1 is the
     photo's own sharpness), where the two pull against each other; ``bars`` shades the corner
     that meets an RMSE ceiling and a detail floor."""
     details = [detail for _, detail in points.values()] + ([bars[1]] if bars else [])
-    return _plot_plane(points, bars, (min(0.0, min(details)), max(details) + 0.1), shade_above=True,
-                       labels=("strip RMSE (0-255), lower is better", "detail (painted / true), 1 is the photo's"),
-                       title=title, size=(6.5, 4.5))
+    return _plot_plane(
+        points,
+        bars,
+        (min(0.0, min(details)), max(details) + 0.1),
+        shade_above=True,
+        labels=("strip RMSE (0-255), lower is better", "detail (painted / true), 1 is the photo's"),
+        title=title,
+        size=(6.5, 4.5),
+    )
 
 
-def plot_layout_realism(points: dict[str, tuple[float, float]], bars: tuple[float, float] | None = None,
-                        title: str = "") -> Figure:
+def plot_layout_realism(
+    points: dict[str, tuple[float, float]], bars: tuple[float, float] | None = None, title: str = ""
+) -> Figure:
     """Methods on the plane the texture stage is judged on: layout error (lower is better)
     against realism (a classifier's accuracy; 0.5 is indistinguishable from the photo);
     ``bars`` shades the corner under a layout ceiling and a realism ceiling."""
     realisms = [realism for _, realism in points.values()] + ([bars[1]] if bars else [])
-    return _plot_plane(points, bars, (min(0.5, min(realisms)) - 0.01, max(realisms) + 0.03), shade_above=False,
-                       labels=("layout: strip RMSE after 8x area downsampling, lower is better",
-                               "realism: classifier accuracy, 0.5 is the photo's own"),
-                       title=title, size=(8, 5))
+    return _plot_plane(
+        points,
+        bars,
+        (min(0.5, min(realisms)) - 0.01, max(realisms) + 0.03),
+        shade_above=False,
+        labels=(
+            "layout: strip RMSE after 8x area downsampling, lower is better",
+            "realism: classifier accuracy, 0.5 is the photo's own",
+        ),
+        title=title,
+        size=(8, 5),
+    )
 
 
-def _plot_plane(points: dict[str, tuple[float, float]], bars: tuple[float, float] | None,
-                y_limits: tuple[float, float], shade_above: bool, labels: tuple[str, str], title: str,
-                size: tuple[float, float]) -> Figure:
+def _plot_plane(
+    points: dict[str, tuple[float, float]],
+    bars: tuple[float, float] | None,
+    y_limits: tuple[float, float],
+    shade_above: bool,
+    labels: tuple[str, str],
+    title: str,
+    size: tuple[float, float],
+) -> Figure:
     """Labelled points (fills, named "fill: ...", in grey) on two measures; ``bars`` is an x
     ceiling and a y bound, the shaded corner left of the first and above (``shade_above``) or
     below the second."""
@@ -201,9 +231,20 @@ def _plot_plane(points: dict[str, tuple[float, float]], bars: tuple[float, float
 
 
 # Where a point's label may go, in points from the point, tried in this order.
-LABEL_OFFSETS = ((4, 2, "left"), (4, -9, "left"), (-4, 2, "right"), (-4, -9, "right"),
-                 (4, 10, "left"), (4, -17, "left"), (-4, 10, "right"), (-4, -17, "right"),
-                 (4, 18, "left"), (4, -25, "left"), (-4, 18, "right"), (-4, -25, "right"))
+LABEL_OFFSETS = (
+    (4, 2, "left"),
+    (4, -9, "left"),
+    (-4, 2, "right"),
+    (-4, -9, "right"),
+    (4, 10, "left"),
+    (4, -17, "left"),
+    (-4, 10, "right"),
+    (-4, -17, "right"),
+    (4, 18, "left"),
+    (4, -25, "left"),
+    (-4, 18, "right"),
+    (-4, -25, "right"),
+)
 
 
 def _place_labels(figure: Figure, axis, points: dict[str, tuple[float, float]]) -> None:
@@ -226,8 +267,13 @@ def _place_labels(figure: Figure, axis, points: dict[str, tuple[float, float]]) 
         placed.append(box)
 
 
-def sample_sheet(outpainter: Outpainter, truths: list[np.ndarray], recursive_source: np.ndarray, times: int = 5,
-                 progress: bool = False) -> np.ndarray:
+def sample_sheet(
+    outpainter: Outpainter,
+    truths: list[np.ndarray],
+    recursive_source: np.ndarray,
+    times: int = 5,
+    progress: bool = False,
+) -> np.ndarray:
     """One uint8 picture: per row, known centre | output (blended) | ground truth, under a row of
     column labels; below, a recursive ``times``-round result of ``recursive_source``, centred.
     ``progress`` draws a bar (on a terminal's stderr, or in a notebook)."""
@@ -251,8 +297,9 @@ def sample_sheet(outpainter: Outpainter, truths: list[np.ndarray], recursive_sou
     return np.concatenate([header, grid, caption, strip], axis=0)
 
 
-def full_resolution_sheet(outpainter: Outpainter, photos: list[np.ndarray], height: int | None = None,
-                          progress: bool = False) -> np.ndarray:
+def full_resolution_sheet(
+    outpainter: Outpainter, photos: list[np.ndarray], height: int | None = None, progress: bool = False
+) -> np.ndarray:
     """What a user sees: per row, a photo widened back after hiding round(H/4) columns a side
     (``paint``'s defaults, painted at the photo's own size), beside the photo itself; each row is
     then shown at ``height`` pixels (default: the lowest photo's own height, so that no photo is
@@ -270,11 +317,18 @@ def full_resolution_sheet(outpainter: Outpainter, photos: list[np.ndarray], heig
         bar.advance()
     bar.close()
     widest = max(row.shape[1] for row in rows)
-    rows = [np.pad(row, ((0, max(4, height // 40)), (0, widest - row.shape[1]), (0, 0)), constant_values=255)
-            for row in rows]
+    rows = [
+        np.pad(row, ((0, max(4, height // 40)), (0, widest - row.shape[1]), (0, 0)), constant_values=255)
+        for row in rows
+    ]
     half = (widest - max(4, height // 40)) // 2
-    header = np.concatenate([label_row(["painted (outer quarters of the height)"], half, height),
-                             label_row(["the photo"], widest - half, height)], axis=1)
+    header = np.concatenate(
+        [
+            label_row(["painted (outer quarters of the height)"], half, height),
+            label_row(["the photo"], widest - half, height),
+        ],
+        axis=1,
+    )
     return np.concatenate([header, *rows], axis=0)
 
 

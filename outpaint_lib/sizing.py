@@ -54,8 +54,9 @@ class Target:
         return f"{self.times} round(s) on {where}"
 
 
-def make_target(times: int | None = None, width: int | None = None, aspect: float | str | None = None,
-                side: str = "both") -> Target:
+def make_target(
+    times: int | None = None, width: int | None = None, aspect: float | str | None = None, side: str = "both"
+) -> Target:
     """A ``Target``, the aspect given as a number or as text such as "16:9"."""
     if isinstance(aspect, str):
         aspect = parse_aspect(aspect)

@@ -62,8 +62,17 @@ class TextureSettings:
     def __post_init__(self) -> None:
         if not 0 < self.tile <= 1 or not 0 < self.overlap < 0.5:
             raise ValueError("tile must be in (0, 1] and overlap in (0, 0.5)")
-        if min(self.guide_blur, self.layout_blur, self.row_weight, self.distinct_weight, self.reuse_weight,
-               self.tolerance) < 0:
+        if (
+            min(
+                self.guide_blur,
+                self.layout_blur,
+                self.row_weight,
+                self.distinct_weight,
+                self.reuse_weight,
+                self.tolerance,
+            )
+            < 0
+        ):
             raise ValueError("blurs, weights and tolerance must be non-negative")
         if not 0 <= self.overlap_weight <= 1:
             raise ValueError("overlap_weight must be in [0, 1]")
@@ -85,8 +94,9 @@ class _Tile:
     shift: np.ndarray  # the colour added to the copied block, so that it meets its neighbours' tone
 
 
-def texture_strips(canvas: np.ndarray, left: int, right: int, seed: int = 0,
-                   settings: TextureSettings = DEFAULT_SETTINGS) -> np.ndarray:
+def texture_strips(
+    canvas: np.ndarray, left: int, right: int, seed: int = 0, settings: TextureSettings = DEFAULT_SETTINGS
+) -> np.ndarray:
     """``canvas`` (uint8 RGB) with its ``left`` and ``right`` outermost columns painted by the
     generator and the photo between them; the painted columns are replaced by the photo's
     texture in the generator's layout. The photo's columns are returned as they are."""
@@ -100,19 +110,23 @@ def texture_strips(canvas: np.ndarray, left: int, right: int, seed: int = 0,
     if right:
         result[:, photo_end:] = _texture_right(canvas[:, left:], right, rng, settings)
     if left:
-        mirrored = canvas[:, : photo_end][:, ::-1]
+        mirrored = canvas[:, :photo_end][:, ::-1]
         result[:, :left] = _texture_right(mirrored, left, rng, settings)[:, ::-1]
     return result
 
 
-def _texture_right(image: np.ndarray, strip: int, rng: np.random.Generator,
-                   settings: TextureSettings) -> np.ndarray:
+def _texture_right(image: np.ndarray, strip: int, rng: np.random.Generator, settings: TextureSettings) -> np.ndarray:
     """The textured last ``strip`` columns of ``image``, whose other columns are the photo."""
     height, width = image.shape[:2]
     photo_width = width - strip
     scale = min(1.0, settings.working_height / height)
-    small = image if scale == 1 else cv2.resize(
-        image, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
+    small = (
+        image
+        if scale == 1
+        else cv2.resize(
+            image, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA
+        )
+    )
     small_photo_width = min(small.shape[1] - 1, max(1, round(photo_width * scale)))
     tiles, overlap = _place_tiles(small, small_photo_width, rng, settings)
     texture = _render(image, photo_width, tiles, overlap, scale, small_photo_width)
@@ -132,16 +146,18 @@ def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(image, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REFLECT)
 
 
-def _place_tiles(image: np.ndarray, photo_width: int, rng: np.random.Generator,
-                 settings: TextureSettings) -> tuple[list[_Tile], int]:
+def _place_tiles(
+    image: np.ndarray, photo_width: int, rng: np.random.Generator, settings: TextureSettings
+) -> tuple[list[_Tile], int]:
     """Quilt the columns right of ``photo_width`` from the columns left of it, at this scale;
     the tiles and their overlap."""
     quilt = _Quilt(image, photo_width, rng, settings)
     # Column by column outward from the photo, top to bottom in each. The first column
     # overlaps the photo's edge reflected: the cut through that overlap takes the strip from
     # the photo's own continuation to the copied texture, with no seam at the edge.
-    tops = sorted({min(top, quilt.height - quilt.tile) for top in range(0, quilt.height - quilt.overlap, quilt.step)}
-                  or {0})
+    tops = sorted(
+        {min(top, quilt.height - quilt.tile) for top in range(0, quilt.height - quilt.overlap, quilt.step)} or {0}
+    )
     lefts = list(range(photo_width, image.shape[1] - quilt.overlap, quilt.step)) or [photo_width]
     return [quilt.place(top, left) for left in lefts for top in tops], quilt.overlap
 
@@ -153,8 +169,9 @@ class _Quilt:
     def __init__(self, image: np.ndarray, photo_width: int, rng: np.random.Generator, settings: TextureSettings):
         self.height, width = image.shape[:2]
         self.photo_width, self.rng, self.settings = photo_width, rng, settings
-        self.tile = min(int(np.clip(round(settings.tile * self.height), settings.min_tile, self.height)),
-                        photo_width, self.height)
+        self.tile = min(
+            int(np.clip(round(settings.tile * self.height), settings.min_tile, self.height)), photo_width, self.height
+        )
         self.overlap = max(1, round(self.tile * settings.overlap)) if self.tile > 1 else 0
         self.step = max(1, self.tile - self.overlap)
         self.colours = image.astype(np.float32)
@@ -167,8 +184,9 @@ class _Quilt:
         # band-pass energy, in squared colour levels like the other costs.
         photo = self.colours[:, :photo_width]
         band = _blur(photo, self.tile / 4) - _blur(photo, self.tile * 1.5)
-        self.distinct = cv2.boxFilter((band**2).sum(axis=2), -1, (self.tile, self.tile), anchor=(0, 0),
-                                      borderType=cv2.BORDER_REPLICATE)
+        self.distinct = cv2.boxFilter(
+            (band**2).sum(axis=2), -1, (self.tile, self.tile), anchor=(0, 0), borderType=cv2.BORDER_REPLICATE
+        )
         # How much of each place's tile has been copied already: a place used again costs more.
         self.used = np.zeros(self.distinct.shape, np.float32)
 
@@ -186,16 +204,21 @@ class _Quilt:
         row_low, row_high = max(0, top - reach), min(self.height - tile, top + reach)
         region = slice(row_low, row_high + tile), slice(self.source_left, self.photo_width)
         overlap_cost = cv2.matchTemplate(self.colours[region], np.ascontiguousarray(target), cv2.TM_SQDIFF, mask=placed)
-        guide_cost = cv2.matchTemplate(self.guide[region], np.ascontiguousarray(
-            self.guide[top : top + tile, left : left + columns]), cv2.TM_SQDIFF)
-        places = slice(row_low, row_low + overlap_cost.shape[0]), slice(self.source_left,
-                                                                        self.source_left + overlap_cost.shape[1])
+        guide_cost = cv2.matchTemplate(
+            self.guide[region], np.ascontiguousarray(self.guide[top : top + tile, left : left + columns]), cv2.TM_SQDIFF
+        )
+        places = (
+            slice(row_low, row_low + overlap_cost.shape[0]),
+            slice(self.source_left, self.source_left + overlap_cost.shape[1]),
+        )
         rows = np.arange(row_low, row_low + overlap_cost.shape[0], dtype=np.float32)[:, None]
-        cost = (settings.overlap_weight * overlap_cost / max(placed[..., 0].sum(), 1)
-                + (1 - settings.overlap_weight) * guide_cost / (tile * columns)
-                + settings.row_weight * (255.0 * (rows - top) / self.height) ** 2
-                + settings.distinct_weight * self.distinct[places]
-                + settings.reuse_weight * 255.0**2 * self.used[places])
+        cost = (
+            settings.overlap_weight * overlap_cost / max(placed[..., 0].sum(), 1)
+            + (1 - settings.overlap_weight) * guide_cost / (tile * columns)
+            + settings.row_weight * (255.0 * (rows - top) / self.height) ** 2
+            + settings.distinct_weight * self.distinct[places]
+            + settings.reuse_weight * 255.0**2 * self.used[places]
+        )
         best = cost.min()
         candidates = np.flatnonzero(cost.ravel() <= best + settings.tolerance * max(best, 1.0))
         chosen = int(self.rng.choice(candidates))
@@ -219,7 +242,8 @@ class _Quilt:
         columns_slice = slice(max(0, low_column), min(self.used.shape[1], left + columns))
         self.used[rows_slice, columns_slice] += np.outer(
             vertical[rows_slice.start - low_row : rows_slice.stop - low_row],
-            horizontal[columns_slice.start - low_column : columns_slice.stop - low_column])
+            horizontal[columns_slice.start - low_column : columns_slice.stop - low_column],
+        )
 
 
 def _seam_mask(existing: np.ndarray, new: np.ndarray, overlap: int, has_top: bool) -> np.ndarray:
@@ -258,8 +282,9 @@ def _least_path(cost: np.ndarray) -> np.ndarray:
     return path
 
 
-def _render(image: np.ndarray, photo_width: int, tiles: list[_Tile], overlap: int, scale: float,
-            small_photo_width: int) -> np.ndarray:
+def _render(
+    image: np.ndarray, photo_width: int, tiles: list[_Tile], overlap: int, scale: float, small_photo_width: int
+) -> np.ndarray:
     """The strip (the columns right of ``photo_width``) as float32, covered by the placed tiles,
     each copied from the photo at its own resolution: placed small, the texture stays sharp."""
     height, width = image.shape[:2]

@@ -25,19 +25,26 @@ import tensorflow as tf
 
 from outpaint_lib import checkpoints, distribution, geometry
 from outpaint_lib.config import PRESET_STEPS, OutpaintConfig, architecture_differences
-from outpaint_lib.pipeline import ImageFolder, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
 from outpaint_lib.errors import ConfigError, OutpaintError, TrainingError, TrainingInterrupted
 from outpaint_lib.files import atomic_write_bytes, atomic_write_text, check_output_folder, remove_temporaries
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.generator_files import generator_folder, load_generator, read_config, save_generator
 from outpaint_lib.history import HistoryWriter, truncate_history
 from outpaint_lib.images import encode_png
+from outpaint_lib.pipeline import ImageFolder, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
 from outpaint_lib.plotting import plot_phase_losses
 from outpaint_lib.postprocess import hide_strips, paste_centre, to_uint8
 from outpaint_lib.progress import ProgressBar
 from outpaint_lib.run_folder import (
-    CONFIG_FILE, GENERATOR_FOLDER, GENERATOR_WEIGHTS_FILE, HISTORY_FILE, PHASE_ONE_GENERATOR_FOLDER, PLOT_FILE,
-    RUN_FILE, SAMPLES_FOLDER, locked,
+    CONFIG_FILE,
+    GENERATOR_FOLDER,
+    GENERATOR_WEIGHTS_FILE,
+    HISTORY_FILE,
+    PHASE_ONE_GENERATOR_FOLDER,
+    PLOT_FILE,
+    RUN_FILE,
+    SAMPLES_FOLDER,
+    locked,
 )
 from outpaint_lib.schedule import Schedule
 
@@ -116,14 +123,17 @@ def train(
         started_from = initial_generator  # recorded in run.json, and kept there by a resume
         if resume:
             total_steps, data_dir, val_dir, started_from, intervals = _check_resume(
-                config, run_dir, total_steps, data_dir, val_dir)
+                config, run_dir, total_steps, data_dir, val_dir
+            )
         else:
             total_steps = total_steps if total_steps is not None else PRESET_STEPS.get(config.name)
             # The chief may already have started the run folder that the other workers join.
             _check_new_run(run_dir, total_steps, data_dir, existing_run_allowed=not chief)
             intervals = DEFAULT_INTERVALS
-        intervals = {"checkpoint_every": checkpoint_every or intervals["checkpoint_every"],
-                     "validate_every": validate_every or intervals["validate_every"]}
+        intervals = {
+            "checkpoint_every": checkpoint_every or intervals["checkpoint_every"],
+            "validate_every": validate_every or intervals["validate_every"],
+        }
         if initial_generator is not None:
             _check_initial_generator(config, initial_generator)
         schedule = Schedule.split(total_steps, config.phase_ratios)
@@ -156,7 +166,9 @@ def train(
         if chief:
             history = truncate_history(run_dir / HISTORY_FILE, start_step)
             config.save(run_dir / CONFIG_FILE)
-            atomic_write_text(run_dir / RUN_FILE, _run_description(schedule, data_dir, val_folder, started_from, intervals))
+            atomic_write_text(
+                run_dir / RUN_FILE, _run_description(schedule, data_dir, val_folder, started_from, intervals)
+            )
 
         # The random state of a run at step s is derived from (seed, s): initialisation, dropout
         # and the data order and augmentation continue from there rather than replaying step 0.
@@ -164,7 +176,11 @@ def train(
         keras.utils.set_random_seed(random_seed)
         gan.phase = schedule.phase_at(start_step)
         monitor = TrainingMonitor(
-            gan, run_dir, schedule, start_step, history,
+            gan,
+            run_dir,
+            schedule,
+            start_step,
+            history,
             validation=_validation_batches(val_folder, config, validation_images) if chief else [],
             sample_images=sample_images,
             progress=progress and chief,
@@ -175,7 +191,8 @@ def train(
         try:
             if remaining > 0:
                 dataset = distribution.distribute_dataset(
-                    strategy, config.batch_size,
+                    strategy,
+                    config.batch_size,
                     lambda batch_size, shard: training_dataset(
                         train_folder, config, seed=random_seed, batch_size=batch_size, shard=shard
                     ),
@@ -186,15 +203,17 @@ def train(
                 raise TrainingError(monitor.failure)
             monitor.finish()
             if monitor.interrupted:
-                raise TrainingInterrupted(f"at step {monitor.step} of {total_steps}; a checkpoint was written: "
-                                          f"--resume continues from step {monitor.step}")
+                raise TrainingInterrupted(
+                    f"at step {monitor.step} of {total_steps}; a checkpoint was written: "
+                    f"--resume continues from step {monitor.step}"
+                )
         finally:
             monitor.close()
     return TrainingResult(run_dir, start_step, monitor.step, schedule, monitor.history, chief)
 
 
 @contextlib.contextmanager
-def _stop_at_the_end_of_the_step_on_interrupt(monitor: "TrainingMonitor"):
+def _stop_at_the_end_of_the_step_on_interrupt(monitor: TrainingMonitor):
     """Ctrl-C asks the run to stop once the step under way is recorded, so that the checkpoint
     then written holds exactly the steps of the history; a second Ctrl-C stops at once. Signals
     reach only the main thread: elsewhere, an interrupt is left as it is."""
@@ -251,7 +270,8 @@ def _check_resume(config: OutpaintConfig, run_dir: Path, total_steps: int | None
         raise TrainingError(f"cannot resume {run_dir}: the architecture differs in {details}")
     requested = {
         key: (getattr(saved, key), getattr(config, key))
-        for key in config.to_dict() if key not in RESUMABLE_CHANGES and getattr(saved, key) != getattr(config, key)
+        for key in config.to_dict()
+        if key not in RESUMABLE_CHANGES and getattr(saved, key) != getattr(config, key)
     }
     if total_steps is not None and total_steps != saved_steps:
         requested["total steps"] = (saved_steps, total_steps)
@@ -360,9 +380,21 @@ class TrainingMonitor(keras.callbacks.Callback):
     records anything.
     """
 
-    def __init__(self, gan: OutpaintGAN, run_dir: Path, schedule: Schedule, start_step: int, history: list[dict], *,
-                 validation: list[dict], sample_images: int, checkpoint_every: int,
-                 validate_every: int, progress: bool, chief: bool = True):
+    def __init__(
+        self,
+        gan: OutpaintGAN,
+        run_dir: Path,
+        schedule: Schedule,
+        start_step: int,
+        history: list[dict],
+        *,
+        validation: list[dict],
+        sample_images: int,
+        checkpoint_every: int,
+        validate_every: int,
+        progress: bool,
+        chief: bool = True,
+    ):
         super().__init__()
         self.chief = chief
         self.gan = gan
@@ -408,7 +440,9 @@ class TrainingMonitor(keras.callbacks.Callback):
         at_end = self.step == self.schedule.total_steps
         if self.step % self.validate_every == 0 or at_end:
             row["val_mse"] = self.validation_mse()
-            row["generator_learning_rate"] = float(keras.ops.convert_to_numpy(self.gan.generator_optimizer.learning_rate))
+            row["generator_learning_rate"] = float(
+                keras.ops.convert_to_numpy(self.gan.generator_optimizer.learning_rate)
+            )
             self.write_samples()
         self._writer.append(row)
         self.history.append(row)

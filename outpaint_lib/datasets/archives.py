@@ -137,7 +137,9 @@ def _checked_entries(archive, extract_to: str) -> list[tuple[_Entry, PurePosixPa
         if relative is None:
             continue
         if extract_to == "." and (relative.parts[0] in RESERVED_NAMES or relative.parts[0].startswith(STAGING_PREFIX)):
-            raise UnsafeArchiveError(f"refusing entry {entry.name!r}: that name is reserved for the download bookkeeping")
+            raise UnsafeArchiveError(
+                f"refusing entry {entry.name!r}: that name is reserved for the download bookkeeping"
+            )
         checked.append((entry, relative))
     return checked
 
@@ -174,7 +176,9 @@ def _replace(source: Path, target: Path) -> None:
     os.replace(source, target)
 
 
-def _extract(archive_path: Path, remote: RemoteFile, folder: Path, wanted: dict[str, str] | None) -> tuple[list[str], int]:
+def _extract(
+    archive_path: Path, remote: RemoteFile, folder: Path, wanted: dict[str, str] | None
+) -> tuple[list[str], int]:
     """Check every entry, write into a staging folder, then move the results into place, so
     that a refused or interrupted extraction leaves the dataset folder as it was."""
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))

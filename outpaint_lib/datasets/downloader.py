@@ -99,8 +99,11 @@ def _record_extraction(remote, folder, manifest, archive, wanted, chosen) -> Non
         done["all_outputs"], done["files"] = outputs, count
         print(f"{remote.filename}: extracted {count:,} files into {folder}", flush=True)
         return
-    missing = {file: category for file, category in wanted.items()
-               if category not in done.get("categories", []) or not (folder / category).is_dir()}
+    missing = {
+        file: category
+        for file, category in wanted.items()
+        if category not in done.get("categories", []) or not (folder / category).is_dir()
+    }
     _, count = _extract(archive, remote, folder, missing)
     done["categories"] = sorted(set(done.get("categories", [])) | chosen)
     print(f"{remote.filename}: extracted {count:,} images of {', '.join(sorted(chosen))}", flush=True)
@@ -124,7 +127,9 @@ class DatasetStatus:
     path: Path
 
 
-def list_datasets(root: str | os.PathLike = "data/", *, registry: Sequence[Dataset] | None = None) -> list[DatasetStatus]:
+def list_datasets(
+    root: str | os.PathLike = "data/", *, registry: Sequence[Dataset] | None = None
+) -> list[DatasetStatus]:
     """Every registry entry with its approximate size and whether a verified, extracted copy
     is under ``root`` (read from the manifests: no network, no hashing)."""
     statuses = []
@@ -140,8 +145,17 @@ def list_datasets(root: str | os.PathLike = "data/", *, registry: Sequence[Datas
                 categories = tuple(recorded)
                 continue
             present = False
-        statuses.append(DatasetStatus(dataset.name, dataset.description, dataset.licence,
-                                      dataset.approximate_bytes, present, categories if present else None, folder))
+        statuses.append(
+            DatasetStatus(
+                dataset.name,
+                dataset.description,
+                dataset.licence,
+                dataset.approximate_bytes,
+                present,
+                categories if present else None,
+                folder,
+            )
+        )
     return statuses
 
 

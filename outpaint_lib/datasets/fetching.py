@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from outpaint_lib.datasets.archives import _open_archive
@@ -95,8 +95,10 @@ class _Progress:
             return f"{self.label}  {self.done / 1e6:8.1f} MB  {speed:6.1f} MB/s"
         fraction = min(self.done / self.total, 1.0)
         bar = "#" * int(30 * fraction) + "." * (30 - int(30 * fraction))
-        return (f"{self.label}  [{bar}] {100 * fraction:5.1f}%  "
-                f"{self.done / 1e6:.1f}/{self.total / 1e6:.1f} MB  {speed:6.1f} MB/s")
+        return (
+            f"{self.label}  [{bar}] {100 * fraction:5.1f}%  "
+            f"{self.done / 1e6:.1f}/{self.total / 1e6:.1f} MB  {speed:6.1f} MB/s"
+        )
 
 
 class _Interrupted(Exception):
@@ -161,8 +163,9 @@ def _start_writing(response, part: Path, offset: int) -> int | None:
             raise _Interrupted(f"the server resumed at byte {start}, not {offset}; starting again")
         return total
     if offset:
-        print(f"{part.name}: the server does not resume downloads; starting again from zero",
-              file=sys.stderr, flush=True)
+        print(
+            f"{part.name}: the server does not resume downloads; starting again from zero", file=sys.stderr, flush=True
+        )
     part.parent.mkdir(parents=True, exist_ok=True)
     part.write_bytes(b"")
     return int(length) if length and length.isdigit() else None
@@ -243,8 +246,9 @@ def _check_archive_opens(path: Path, remote: RemoteFile) -> None:
         raise ChecksumError(f"{remote.filename} failed verification ({error}); the file was deleted") from None
 
 
-def _ensure_archive(remote: RemoteFile, folder: Path, manifest: _Manifest, base, progress: bool,
-                    dataset_name: str) -> Path:
+def _ensure_archive(
+    remote: RemoteFile, folder: Path, manifest: _Manifest, base, progress: bool, dataset_name: str
+) -> Path:
     """The verified archive under ``downloads/``, fetched only if no verified copy is kept."""
     archive = folder / DOWNLOADS_FOLDER / remote.filename
     if archive.exists():
@@ -265,8 +269,9 @@ def _ensure_archive(remote: RemoteFile, folder: Path, manifest: _Manifest, base,
     return archive
 
 
-def _record_file(remote: RemoteFile, archive: Path, url: str, digests: dict[str, str],
-                 manifest: _Manifest, dataset_name: str) -> None:
+def _record_file(
+    remote: RemoteFile, archive: Path, url: str, digests: dict[str, str], manifest: _Manifest, dataset_name: str
+) -> None:
     """Write the verified digests to the manifest at once, so that a file without a published
     checksum is pinned even if its extraction fails later."""
     manifest.files[remote.filename] = {
@@ -275,7 +280,6 @@ def _record_file(remote: RemoteFile, archive: Path, url: str, digests: dict[str,
         "sha256": digests["sha256"],
         "md5": digests["md5"],
         "checked_against": "published MD5" if remote.md5 else "SHA-256 recorded at first download",
-        "verified_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "verified_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     manifest.save(dataset_name)
-

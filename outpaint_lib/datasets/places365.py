@@ -59,8 +59,10 @@ def _resolve_categories(requested: Sequence[str], known: Sequence[str]) -> list[
         for name in unknown:
             close = difflib.get_close_matches(name, known, n=4, cutoff=0.6)
             hints.append(f"{name!r} (close: {', '.join(close)})" if close else repr(name))
-        raise DatasetError(f"unknown Places365 categor{'y' if len(unknown) == 1 else 'ies'}: "
-                           f"{'; '.join(hints)}; names look like 'beach' or 'field-cultivated'")
+        raise DatasetError(
+            f"unknown Places365 categor{'y' if len(unknown) == 1 else 'ies'}: "
+            f"{'; '.join(hints)}; names look like 'beach' or 'field-cultivated'"
+        )
     return sorted(set(resolved))
 
 
@@ -70,10 +72,15 @@ def _category_selection(dataset: Dataset, folder: Path, categories: Sequence[str
     categories_path = _find_file(folder, dataset.categories_file)
     labels_path = _find_file(folder, dataset.labels_file)
     if categories_path is None or labels_path is None:
-        raise DatasetError(f"{dataset.name}: the category lists ({dataset.categories_file}, "
-                           f"{dataset.labels_file}) are missing from {folder}; delete the folder and download again")
+        raise DatasetError(
+            f"{dataset.name}: the category lists ({dataset.categories_file}, "
+            f"{dataset.labels_file}) are missing from {folder}; delete the folder and download again"
+        )
     index_to_name = read_categories(categories_path)
     chosen = set(_resolve_categories(categories, sorted(index_to_name.values())))
-    wanted = {file: index_to_name[index] for file, index in read_labels(labels_path).items()
-              if index_to_name.get(index) in chosen}
+    wanted = {
+        file: index_to_name[index]
+        for file, index in read_labels(labels_path).items()
+        if index_to_name.get(index) in chosen
+    }
     return chosen, wanted

@@ -124,4 +124,3 @@ def apply_mirror(url: str, base: tuple[str, str, str] | None) -> str:
     scheme, netloc, prefix = base
     parts = urllib.parse.urlsplit(url)
     return urllib.parse.urlunsplit((scheme, netloc, prefix + parts.path, parts.query, ""))
-
