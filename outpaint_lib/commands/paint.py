@@ -1,0 +1,226 @@
+"""``outpaint paint``: widen photos, files or folders, into a folder or a file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from outpaint_lib.commands.options import (
+    add_checkpoint,
+    add_single_pass,
+    add_texture,
+    describe_os_error,
+    examples,
+    positive,
+)
+
+
+def add_command(commands) -> None:
+    paint = commands.add_parser(
+        "paint",
+        help="outpaint images (files or folders) into OUT_DIR/<stem>.png",
+        description="Widen photos by painting beyond their left and right borders: one round adds a quarter of "
+        "the height per side; say how wide with --times, --width or --aspect.",
+        epilog=examples(
+            "outpaint paint photo.jpg -o painted/                     # painted/photo.png, one round on both sides",
+            "outpaint paint photo.jpg -o wide.jpg --aspect 16:9 --side left",
+            "outpaint paint photos/ -o painted/ --times 3             # a folder, its sub-folders kept",
+        ),
+    )
+    paint.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="image files, or folders searched recursively (their other files are skipped, each reported)",
+    )
+    paint.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT_DIR",
+        help="folder for the results, one NAME.png per input at the input's place below the "
+        "folder given, or for one input a file name whose suffix (.png, .jpg, .webp, ...) "
+        "sets the format. An input is never written over, nor a file outpaint did not "
+        "write (each such result is refused, reported as failed)",
+    )
+    paint.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace files at the results' places even if outpaint did not write them (never an input)",
+    )
+    add_checkpoint(paint)
+    _add_target_options(paint)
+    _add_painting_options(paint)
+    paint.add_argument("--quiet", action="store_true", help="no progress bar (drawn on stderr, only on a terminal)")
+    paint.set_defaults(handler=run)
+
+
+def _add_target_options(paint: argparse.ArgumentParser) -> None:
+    """How wide, and on which sides."""
+    how_wide = paint.add_mutually_exclusive_group()
+    how_wide.add_argument(
+        "--times",
+        type=positive,
+        help="recursive rounds; each adds a quarter of the height per painted side (default: 1)",
+    )
+    how_wide.add_argument(
+        "--width",
+        type=positive,
+        metavar="PIXELS",
+        help="paint until the image is this wide; a photo already as wide is skipped (nothing written for it)",
+    )
+    how_wide.add_argument(
+        "--aspect",
+        type=_aspect,
+        metavar="W:H",
+        help="paint until width / height is this ratio: 16:9, 21:9, 2.35:1, ... (within a "
+        "pixel); a photo already as wide is skipped (nothing written for it)",
+    )
+    paint.add_argument(
+        "--side",
+        choices=["both", "left", "right"],
+        default="both",
+        help="the side(s) to paint; both sides get equal widths, the right one column more "
+        "when the total is odd (default: both)",
+    )
+
+
+def _add_painting_options(paint: argparse.ArgumentParser) -> None:
+    """How the strips are painted and composited."""
+    from outpaint_lib.images import DEFAULT_MAX_PIXELS
+
+    paint.add_argument(
+        "--no-blend",
+        dest="blend",
+        action="store_false",
+        help="paste the photo, every pixel as it was, instead of Poisson-blending it into the strips",
+    )
+    paint.add_argument(
+        "--no-steady-colour",
+        dest="steady_colour",
+        action="store_false",
+        help="let rounds after the first darken toward the ends as the generator paints them "
+        "(by default each keeps the mean colour of the strip it continues)",
+    )
+    paint.add_argument(
+        "--max-pixels",
+        dest="max_pixels",
+        type=positive,
+        default=DEFAULT_MAX_PIXELS,
+        help="refuse images larger than this, and results that would be, read from the header "
+        f"before decoding (default: {DEFAULT_MAX_PIXELS:,})",
+    )
+    paint.add_argument(
+        "--runtime",
+        choices=["auto", "litert", "keras"],
+        default="auto",
+        help="auto: the checkpoint's LiteRT export where it can be used (fast to start), else Keras (default: auto)",
+    )
+    paint.add_argument(
+        "--precision",
+        choices=["auto", "float32", "mixed_bfloat16"],
+        default="auto",
+        help="on Keras: auto is bfloat16 where the CPU computes it natively, else float32 (default: auto)",
+    )
+    add_single_pass(paint)
+    add_texture(paint)
+    paint.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="the texture's random draws: the same seed paints the same pixels (default: 0)",
+    )
+
+
+def run(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.painting import paint_files
+
+    problem = _target_problem(arguments)
+    if problem is not None:
+        print(f"outpaint paint: error: {problem}", file=sys.stderr)
+        return 2
+
+    written = []
+    try:
+        outcome = paint_files(
+            arguments.inputs,
+            arguments.output,
+            checkpoint=arguments.checkpoint,
+            times=arguments.times,
+            width=arguments.width,
+            aspect=arguments.aspect,
+            side=arguments.side,
+            blend=arguments.blend,
+            max_pixels=arguments.max_pixels,
+            progress=not arguments.quiet,
+            precision=arguments.precision,
+            mirror_average=arguments.mirror_average,
+            runtime=arguments.runtime,
+            steady_colour=arguments.steady_colour,
+            texture=arguments.texture,
+            seed=arguments.seed,
+            overwrite=arguments.overwrite,
+            on_failure=lambda path, message: print(
+                f"outpaint paint: error: {path}: {message}", file=sys.stderr, flush=True
+            ),
+            on_skip=lambda path, reason: print(
+                f"outpaint paint: skipped {path}: {reason}", file=sys.stderr, flush=True
+            ),
+            on_written=written.append,
+        )
+    except (KeyboardInterrupt, OSError) as error:
+        # Each result was written when it was done: say how many are kept, and where.
+        kept = (
+            f"{len(written)} result(s) written into {arguments.output} before it stopped"
+            if written
+            else "nothing written"
+        )
+        interrupted = isinstance(error, KeyboardInterrupt)
+        problem = "interrupted" if interrupted else f"error: {describe_os_error(error)}"
+        print(f"outpaint paint: {problem}; {kept}", file=sys.stderr)
+        return 130 if interrupted else 1
+    where = f"into {arguments.output} ({outcome.size_range()}) " if outcome.written else ""
+    print(
+        f"painted {len(outcome.written)} image(s) {where}in "
+        f"{outcome.seconds:.1f} s; {len(outcome.failures)} failed; {len(outcome.skipped)} skipped"
+    )
+    return 1 if outcome.failures else 0
+
+
+def _aspect(text: str) -> float:
+    from outpaint_lib.sizing import TargetError, parse_aspect
+
+    try:
+        return parse_aspect(text)
+    except TargetError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _target_problem(arguments: argparse.Namespace) -> str | None:
+    """Targets that no photo could meet are usage errors, found before the model loads."""
+    from outpaint_lib.images import MIN_SIDE
+
+    for option, value, pixels in (
+        ("--width", arguments.width, (arguments.width or 0) * MIN_SIDE),
+        ("--aspect", arguments.aspect, (arguments.aspect or 0) * MIN_SIDE**2),
+    ):
+        if value is not None and pixels > arguments.max_pixels:
+            shown = f"{value:g}" if isinstance(value, float) else value
+            return (
+                f"{option} {shown} would make even a {MIN_SIDE}-pixel-high photo larger than "
+                f"--max-pixels {arguments.max_pixels}"
+            )
+    return None
+
+
+def values_that_look_like_options(argv: list[str]) -> list[str]:
+    """``--aspect -16:9`` as ``--aspect=-16:9``: argparse takes a value that starts with a dash
+    and is not a plain number for an option, and would answer "expected one argument" instead
+    of saying what is wrong with the value."""
+    joined = []
+    for argument in argv:
+        if joined and joined[-1] == "--aspect" and argument[:2] != "--" and argument.startswith("-"):
+            joined[-1] = f"--aspect={argument}"
+        else:
+            joined.append(argument)
+    return joined

@@ -1,0 +1,97 @@
+"""``outpaint samples``: a sheet of painted examples beside their truth."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from outpaint_lib.commands.options import add_checkpoint, add_single_pass, add_texture, examples, positive
+from outpaint_lib.errors import OutpaintError
+
+
+def add_command(commands) -> None:
+    samples = commands.add_parser(
+        "samples",
+        help="a sample sheet: centre | output | truth per image, and a recursive result",
+        epilog=examples(
+            "outpaint samples --data ../shared/data/beach/val -o sheet.png            # 8 images at 128 px",
+            "outpaint samples --data ../shared/data/photos --full-resolution --count 4 -o photos.jpg",
+            "outpaint samples --data photos/ --recursive photos/beach.jpg --times 3 -o rounds.png",
+        ),
+    )
+    samples.add_argument("--data", required=True, help="folder of test images; COUNT are taken evenly across it")
+    samples.add_argument(
+        "-o", "--output", required=True, help="image path; its suffix (.png, .jpg, ...) sets the format"
+    )
+    add_checkpoint(samples)
+    samples.add_argument("--count", type=positive, default=8, help="images on the sheet (default: 8)")
+    samples.add_argument(
+        "--full-resolution",
+        dest="full_resolution",
+        action="store_true",
+        help="paint each photo at its own size (outer quarters hidden, widened back) beside the photo",
+    )
+    samples.add_argument(
+        "--recursive", metavar="IMAGE", help="image for the recursive rows (default: the first one taken)"
+    )
+    samples.add_argument(
+        "--times",
+        type=positive,
+        default=5,
+        help="rounds of the recursive rows, each painting from the last (default: 5)",
+    )
+    add_single_pass(samples)
+    add_texture(samples)
+    samples.add_argument("--quiet", action="store_true", help="no progress bar")
+    samples.set_defaults(handler=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.runtime import start_tensorflow_quietly
+
+    start_tensorflow_quietly()
+    from outpaint_lib.files import atomic_write_bytes, check_output_file
+    from outpaint_lib.images import ImageError, encode_image, encoding_for, find_images, load_image, load_square
+    from outpaint_lib.inference import Outpainter
+    from outpaint_lib.pipeline import evenly_spaced
+    from outpaint_lib.showcase import full_resolution_sheet, sample_sheet
+
+    output = check_output_file(arguments.output)
+    encoding_for(output.suffix)  # an unknown suffix fails now, not after the work
+    files = find_images(arguments.data)
+    if not files:
+        raise OutpaintError(f"no images in {arguments.data}")
+    outpainter = Outpainter.load(
+        arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average, texture=arguments.texture
+    )
+    if arguments.full_resolution:
+        photos = []
+        for path in evenly_spaced(files, arguments.count):
+            try:
+                photos.append(load_image(path))
+            except ImageError as error:
+                print(f"outpaint samples: skipped {path}: {error}", file=sys.stderr)
+        if not photos:
+            raise OutpaintError(f"none of the images taken from {arguments.data} could be read")
+        sheet = full_resolution_sheet(outpainter, photos, progress=not arguments.quiet)
+        atomic_write_bytes(output, encode_image(sheet, output.suffix))
+        print(f"{arguments.output}: {len(photos)} photo(s) at their own size ({sheet.shape[1]} x {sheet.shape[0]} px)")
+        return 0
+    size = outpainter.config.image_size
+    truths = []
+    for path in evenly_spaced(files, arguments.count):
+        try:
+            truths.append(load_square(path, size))
+        except ImageError as error:
+            print(f"outpaint samples: skipped {path}: {error}", file=sys.stderr)
+    if not truths:
+        raise OutpaintError(f"none of the images taken from {arguments.data} could be read")
+    try:
+        source = load_square(arguments.recursive, size) if arguments.recursive else truths[0]
+    except ImageError as error:
+        raise OutpaintError(f"{arguments.recursive}: {error}") from None
+    sheet = sample_sheet(outpainter, truths, source, times=arguments.times, progress=not arguments.quiet)
+    atomic_write_bytes(output, encode_image(sheet, output.suffix))
+    size = f"{sheet.shape[1]} x {sheet.shape[0]} px"
+    print(f"{arguments.output}: {len(truths)} image(s) and a {arguments.times}-round result ({size})")
+    return 0

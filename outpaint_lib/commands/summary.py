@@ -1,0 +1,36 @@
+"""``outpaint summary``: the parameter counts of a preset's networks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from outpaint_lib.commands.options import examples
+
+
+def add_command(commands) -> None:
+    from outpaint_lib.config import PRESETS
+
+    summary = commands.add_parser(
+        "summary",
+        help="print the parameter count of each network as JSON",
+        epilog=examples(
+            "outpaint summary                      # the paper's networks",
+            "outpaint summary --preset paper_local  # with the local discriminator",
+        ),
+    )
+    summary.add_argument(
+        "--preset", default="paper", choices=sorted(PRESETS), help="the networks of this preset (default: paper)"
+    )
+    summary.set_defaults(handler=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    from outpaint_lib.runtime import start_tensorflow_quietly
+
+    start_tensorflow_quietly()
+    from outpaint_lib.config import get_preset
+    from outpaint_lib.models import parameter_counts
+
+    print(json.dumps(parameter_counts(get_preset(arguments.preset)), indent=2))
+    return 0
