@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from outpaint_lib.errors import ConfigError
+from outpaint_lib.generators import GENERATORS
 
 
 def _shipped_checkpoint() -> Path:
@@ -28,7 +29,7 @@ def _shipped_checkpoint() -> Path:
 DEFAULT_CHECKPOINT = _shipped_checkpoint()
 
 INPUT_MODES = ("mask", "crop")
-GENERATOR_ARCHITECTURES = ("paper", "keras256", "unet")
+GENERATOR_ARCHITECTURES = tuple(GENERATORS)
 DISCRIMINATOR_ARCHITECTURES = ("paper", "keras256", "patch")
 # How the hidden strips of the generator's input are filled: the paper's mean intensity, or the
 # centre's outermost column repeated, which a residual generator then corrects.
@@ -185,33 +186,8 @@ class OutpaintConfig:
             problems.append(f"phase_ratios={self.phase_ratios} (three non-negative numbers)")
         if self.batch_size < 1 or self.generator_updates_per_step < 1:
             problems.append("batch_size and generator_updates_per_step must be at least 1")
-        if self.generator_architecture == "keras256":
-            # Reference B's dilated kernels are 4 x 4: no tap sits at the centre, the nearest
-            # are d/2 away. On a feature map narrower than that, every tap reads padding and
-            # the layer's output is silently zero (so is every gradient through it).
-            input_width = self.image_size if self.input_mode == "mask" else self.centre_width
-            feature_width = input_width // 4
-            too_wide = [d for d in self.generator_dilations if d // 2 >= feature_width]
-            if too_wide:
-                problems.append(
-                    f"generator_dilations={list(self.generator_dilations)} (dilations {too_wide} reach "
-                    f"past the {feature_width}-pixel-wide feature maps of a {self.image_size} px image)"
-                )
-        if self.generator_upsampling != "transposed" and self.generator_architecture == "keras256":
-            problems.append(
-                f"generator_upsampling={self.generator_upsampling!r} (keras256 keeps its transposed convolutions)"
-            )
-        if self.generator_architecture == "unet":
-            if self.generator_upsampling == "transposed":
-                problems.append(
-                    "generator_upsampling='transposed' (the unet generator resizes: 'nearest' or 'bilinear')"
-                )
-            if self.input_mode != "mask":
-                problems.append("the unet generator needs input_mode='mask'")
-        else:
-            for key in ("generator_row_context", "generator_gated_convolutions", "generator_fourier_unit"):
-                if getattr(self, key):
-                    problems.append(f"{key} needs generator_architecture='unet'")
+        if self.generator_architecture in GENERATORS:
+            problems.extend(GENERATORS[self.generator_architecture].problems(self))
         if (self.discriminator_architecture == "patch") != (self.adversarial_loss == "hinge"):
             problems.append(
                 "the patch discriminator and the hinge loss go together: it returns per-patch scores, not probabilities"

@@ -13,10 +13,7 @@ import types
 import numpy as np
 
 from outpaint_lib.config import OutpaintConfig
-
-# Each generator's total downsampling: the width of its input must be a multiple of it
-# (the unet's is 2 ** 3, from its four levels, models.UNET_FILTERS).
-GENERATOR_STRIDES = {"paper": 2, "keras256": 4, "unet": 8}
+from outpaint_lib.generators import GENERATORS
 
 _NUMPY_OPS = types.SimpleNamespace(
     concatenate=np.concatenate,
@@ -38,7 +35,7 @@ def _ops(array):
 
 def input_stride(config: OutpaintConfig) -> int:
     """What a generator input's width must be a multiple of: the product of its strides."""
-    return GENERATOR_STRIDES[config.generator_architecture]
+    return GENERATORS[config.generator_architecture].stride
 
 
 def model_input_width(config: OutpaintConfig, height: int, width: int) -> int:

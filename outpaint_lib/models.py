@@ -12,6 +12,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from outpaint_lib.config import OutpaintConfig
+from outpaint_lib.generators import GENERATORS
 
 # The paper's generator (reference A, its table): (kernel, stride, dilation, filters).
 PAPER_GENERATOR_ENCODER = ((5, 1, 1, 64), (3, 2, 1, 128), (3, 1, 1, 256))
@@ -193,11 +194,11 @@ class ResidualOverFill(layers.Layer):
 
 def build_generator(config: OutpaintConfig, any_width: bool = False) -> keras.Model:
     inputs = keras.Input(generator_input_shape(config, any_width), name="generator_input")
-    builders = {"paper": _paper_generator, "keras256": _keras256_generator, "unet": _unet_generator}
-    return builders[config.generator_architecture](config, inputs)
+    builder = globals()[GENERATORS[config.generator_architecture].builder]
+    return builder(config, inputs)
 
 
-def _unet_generator(config: OutpaintConfig, inputs) -> keras.Model:
+def unet_generator(config: OutpaintConfig, inputs) -> keras.Model:
     """Ours: a U-Net whose skip connections carry the known centre's detail to the decoder at
     every scale, a bottleneck of dilated residual blocks with the row context, and a decoder
     that upsamples by resizing (no checkerboard) and predicts a residual over the fill."""
@@ -246,7 +247,7 @@ def _unet_generator(config: OutpaintConfig, inputs) -> keras.Model:
     return keras.Model(inputs, outputs, name="generator")
 
 
-def _paper_generator(config: OutpaintConfig, inputs) -> keras.Model:
+def paper_generator(config: OutpaintConfig, inputs) -> keras.Model:
     """Reference A: 10 layers, ReLU after each but the last, dilation for receptive field."""
     dtype = config.precision
     x = inputs
@@ -300,7 +301,7 @@ def _paper_generator(config: OutpaintConfig, inputs) -> keras.Model:
     return keras.Model(inputs, outputs, name="generator")
 
 
-def _keras256_generator(config: OutpaintConfig, inputs) -> keras.Model:
+def keras256_generator(config: OutpaintConfig, inputs) -> keras.Model:
     """Reference B: deeper, 4x4 kernels, each conv followed by ReLU, dropout and instance
     normalization (GroupNormalization with one group per channel)."""
     dtype = config.precision

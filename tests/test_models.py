@@ -6,11 +6,17 @@ import tensorflow as tf
 from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL, UNET
 from outpaint_lib.geometry import input_stride
 from outpaint_lib.models import (
-    UNET_FILTERS, FourierUnit, GatedActivation, ResizeByTwo, RowContext, _fourier_matrices, build_discriminator,
-    build_generator, parameter_counts,
+    UNET_FILTERS,
+    FourierUnit,
+    GatedActivation,
+    ResizeByTwo,
+    RowContext,
+    _fourier_matrices,
+    build_discriminator,
+    build_generator,
+    parameter_counts,
 )
-
-from conftest import tiny
+from support import tiny
 
 
 def test_paper_parameter_counts_match_the_reference():
@@ -170,7 +176,9 @@ def test_gated_activation_is_the_features_times_the_sigmoid_of_the_gate():
 def test_fourier_matrices_are_the_unitary_discrete_fourier_transform():
     signal = np.random.default_rng(0).normal(size=(7, 3))
     cosines, sines = (np.asarray(m) for m in _fourier_matrices(7))
-    np.testing.assert_allclose(cosines @ signal + 1j * (sines @ signal), np.fft.fft(signal, axis=0, norm="ortho"), atol=1e-5)
+    np.testing.assert_allclose(
+        cosines @ signal + 1j * (sines @ signal), np.fft.fft(signal, axis=0, norm="ortho"), atol=1e-5
+    )
 
 
 def test_fourier_unit_sees_the_whole_image_at_any_width():
@@ -216,3 +224,20 @@ def test_spectral_normalisation_bounds_each_layer_of_the_patch_discriminator():
             kernel = layer.layer.kernel.numpy()
             singular = np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
             assert singular == pytest.approx(1.0, rel=0.05), layer.name
+
+
+@pytest.mark.parametrize("name", ["paper", "keras256", "unet"])
+def test_each_registered_generator_builds_and_paints_widths_that_are_multiples_of_its_stride(name):
+    """Issue 31: a generator's builder, stride and checks live in one registry entry."""
+    from outpaint_lib import models
+    from outpaint_lib.generators import GENERATORS
+
+    entry = GENERATORS[name]
+    config = tiny({"paper": PAPER, "keras256": KERAS256, "unet": UNET}[name])
+    assert config.generator_architecture == name and callable(getattr(models, entry.builder))
+    generator = build_generator(config, any_width=True)
+    for width in (4 * entry.stride, 7 * entry.stride):
+        if config.input_mode == "crop" and width < config.centre_width:
+            continue
+        inputs = np.zeros((1, config.image_size, width, config.input_channels), np.float32)
+        assert generator(inputs).shape[2] == width
