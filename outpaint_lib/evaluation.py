@@ -153,19 +153,7 @@ def evaluate_folder(
     collector = ScoreCollector([*models, *baseline_names], with_realism)
     bar = ProgressBar(len(paths), unit="image", enabled=progress)
     for start in range(0, len(paths), batch_size):
-        truths = []
-        for path in paths[start : start + batch_size]:
-            photo = load_image(path)  # it decoded in the folder scan
-            if min(photo.shape[:2]) < size:
-                # Enlarged to be scored, it would be judged on the interpolation's blur.
-                skipped.append(
-                    (
-                        str(path),
-                        f"{photo.shape[1]} x {photo.shape[0]}, smaller than the {size} px it would be scored at",
-                    )
-                )
-            else:
-                truths.append(np.ascontiguousarray(resize(centre_square(photo), size, size)))
+        truths = _squares(paths[start : start + batch_size], size, skipped)
         bar.advance(min(batch_size, len(paths) - start))
         if not truths:
             continue
@@ -182,6 +170,20 @@ def evaluate_folder(
     return EvaluationReport(
         str(data_dir), size, scored, len(skipped), collector.means(), mirror_average, skipped_files=tuple(skipped)
     )
+
+
+def _squares(paths, size: int, skipped: list[tuple[str, str]]) -> list[np.ndarray]:
+    """Each image's centred square at ``size``; an image smaller than that is added to
+    ``skipped`` instead: enlarged to be scored, it would be judged on the interpolation's blur."""
+    squares = []
+    for path in paths:
+        photo = load_image(path)  # it decoded in the folder scan
+        if min(photo.shape[:2]) < size:
+            reason = f"{photo.shape[1]} x {photo.shape[0]}, smaller than the {size} px it would be scored at"
+            skipped.append((str(path), reason))
+        else:
+            squares.append(np.ascontiguousarray(resize(centre_square(photo), size, size)))
+    return squares
 
 
 def evaluate_full_resolution(

@@ -64,19 +64,7 @@ def load_image(
     Transparent images are composited on white, the way a viewer shows them. Raises
     ``ImageError`` with a one-line message for anything that is not a usable image.
     """
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-    else:
-        try:
-            data = Path(source).read_bytes()
-        except FileNotFoundError:
-            raise ImageError("missing", "file not found") from None
-        except IsADirectoryError:
-            raise ImageError("unreadable", "is a directory, not an image") from None
-        except OSError as error:
-            raise ImageError("unreadable", f"cannot read file: {error.strerror}") from None
-    if not data:
-        raise ImageError("empty", "empty file (0 bytes)")
+    data = _read_bytes(source)
     try:
         with warnings.catch_warnings():
             # ``max_pixels`` below is the limit; Pillow's own warning (above MAX_IMAGE_PIXELS,
@@ -124,6 +112,23 @@ def load_image(
 
 
 _TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*")
+
+
+def _read_bytes(source: str | os.PathLike | bytes) -> bytes:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except FileNotFoundError:
+            raise ImageError("missing", "file not found") from None
+        except IsADirectoryError:
+            raise ImageError("unreadable", "is a directory, not an image") from None
+        except OSError as error:
+            raise ImageError("unreadable", f"cannot read file: {error.strerror}") from None
+    if not data:
+        raise ImageError("empty", "empty file (0 bytes)")
+    return data
 
 
 def _decode_float_tiff(data: bytes, max_pixels: int) -> np.ndarray:

@@ -72,49 +72,60 @@ def run(arguments: argparse.Namespace) -> int:
     start_tensorflow_quietly()
     import dataclasses
 
-    from outpaint_lib.evaluation import evaluate_folder, evaluate_full_resolution, evaluate_recursive
+    from outpaint_lib.evaluation import evaluate_recursive
     from outpaint_lib.files import atomic_write_text, check_output_file
     from outpaint_lib.inference import Outpainter
 
+    _check_options(arguments)
+    if arguments.json:
+        check_output_file(arguments.json)  # before the evaluation, not after it
+    # Scores are computed in float32, so that they do not depend on the machine's CPU.
+    outpainter = None
+    if not arguments.baselines_only:
+        outpainter = Outpainter.load(
+            arguments.checkpoint,
+            precision="float32",
+            mirror_average=arguments.mirror_average,
+            texture=arguments.texture,
+        )
+    report = _report(arguments, outpainter)
+    if arguments.rounds:
+        recursive = evaluate_recursive(
+            outpainter, arguments.data, arguments.rounds, limit=arguments.limit, progress=not arguments.quiet
+        )
+        print(
+            f"after {arguments.rounds} rounds at full resolution ({recursive['images']} photos), the outermost "
+            f"round against the photo: brightness {recursive['brightness']:.3f}, detail {recursive['detail']:.3f}"
+        )
+        report = dataclasses.replace(report, recursive=recursive)
+    if arguments.json:
+        atomic_write_text(arguments.json, json.dumps(report.to_dict(), indent=2) + "\n")
+    return 0
+
+
+def _check_options(arguments: argparse.Namespace) -> None:
     if arguments.full_resolution and arguments.size:
         raise OutpaintError("--full-resolution scores each photo at its own size: leave out --size")
     if arguments.rounds and (arguments.baselines_only or not arguments.full_resolution):
         raise OutpaintError("--rounds widens each photo at its own size with the model: give --full-resolution")
     if arguments.baselines_only and not (arguments.size or arguments.full_resolution):
         raise OutpaintError("--baselines-only has no model to take the size from: give --size (or --full-resolution)")
-    if arguments.json:
-        check_output_file(arguments.json)  # before the evaluation, not after it
-    # Scores are computed in float32, so that they do not depend on the machine's CPU.
-    outpainter = (
-        None
-        if arguments.baselines_only
-        else Outpainter.load(
-            arguments.checkpoint,
-            precision="float32",
-            mirror_average=arguments.mirror_average,
-            texture=arguments.texture,
-        )
+
+
+def _report(arguments: argparse.Namespace, outpainter):
+    """Scores every method and prints the table, the files it skipped and the realism ranges."""
+    from outpaint_lib.evaluation import evaluate_folder, evaluate_full_resolution
+
+    options = dict(
+        baselines=arguments.baselines or arguments.baselines_only,
+        limit=arguments.limit,
+        progress=not arguments.quiet,
+        with_realism=arguments.realism,
     )
-    baselines = arguments.baselines or arguments.baselines_only
     if arguments.full_resolution:
-        report = evaluate_full_resolution(
-            outpainter,
-            arguments.data,
-            baselines=baselines,
-            limit=arguments.limit,
-            progress=not arguments.quiet,
-            with_realism=arguments.realism,
-        )
+        report = evaluate_full_resolution(outpainter, arguments.data, **options)
     else:
-        report = evaluate_folder(
-            outpainter,
-            arguments.data,
-            size=arguments.size,
-            baselines=baselines,
-            limit=arguments.limit,
-            progress=not arguments.quiet,
-            with_realism=arguments.realism,
-        )
+        report = evaluate_folder(outpainter, arguments.data, size=arguments.size, **options)
     for path, reason in report.skipped_files:
         print(f"outpaint evaluate: skipped {path}: {reason}", file=sys.stderr)
     print(report.describe())
@@ -131,18 +142,7 @@ def run(arguments: argparse.Namespace) -> int:
             if "realism_low" in values
         )
         print(f"realism, lowest to highest of its six classifiers: {ranges}")
-    if arguments.rounds:
-        recursive = evaluate_recursive(
-            outpainter, arguments.data, arguments.rounds, limit=arguments.limit, progress=not arguments.quiet
-        )
-        print(
-            f"after {arguments.rounds} rounds at full resolution ({recursive['images']} photos), the outermost "
-            f"round against the photo: brightness {recursive['brightness']:.3f}, detail {recursive['detail']:.3f}"
-        )
-        report = dataclasses.replace(report, recursive=recursive)
-    if arguments.json:
-        atomic_write_text(arguments.json, json.dumps(report.to_dict(), indent=2) + "\n")
-    return 0
+    return report
 
 
 def _baseline_names() -> list[str]:
