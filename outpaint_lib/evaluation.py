@@ -77,8 +77,8 @@ def model_methods(outpainter: Outpainter | None) -> dict[str, Outpainter]:
     without it, the same strips through the texture stage (``paint``'s default)."""
     if outpainter is None:
         return {}
-    methods = {GENERATOR: dataclasses.replace(outpainter, texture="none")}
-    if outpainter.texture != "none":
+    methods = {GENERATOR: outpainter.replace(texture="none")}
+    if outpainter.settings.texture != "none":
         methods[TEXTURED] = outpainter
     return methods
 
@@ -92,7 +92,7 @@ def paint_rows(
         return {}
     strips = next(iter(models.values())).generate_strips(np.stack(centres))
     return {
-        name: painter.composite_batch(centres, strips, painter.blend if blend is None else blend)
+        name: painter.composite_batch(centres, strips, painter.settings.blend if blend is None else blend)
         for name, painter in models.items()
     }
 
@@ -165,7 +165,7 @@ def evaluate_folder(
             for truth, centre in zip(truths, centres):
                 collector.add(name, truth, BASELINES[name](centre, strip), strip)
     bar.close()
-    mirror_average = outpainter.mirror_average if outpainter is not None else None
+    mirror_average = outpainter.settings.mirror_average if outpainter is not None else None
     scored = len(paths) - (len(skipped) - folder.skipped_count)
     return EvaluationReport(
         str(data_dir), size, scored, len(skipped), collector.means(), mirror_average, skipped_files=tuple(skipped)
@@ -232,7 +232,7 @@ def evaluate_full_resolution(
             collector.add(name, truth, BASELINES[name](centre, strip), strip)
         scored += 1
     bar.close()
-    mirror_average = outpainter.mirror_average if outpainter is not None else None
+    mirror_average = outpainter.settings.mirror_average if outpainter is not None else None
     return EvaluationReport(
         str(data_dir), None, scored, len(skipped), collector.means(), mirror_average, skipped_files=tuple(skipped)
     )

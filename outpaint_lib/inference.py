@@ -24,7 +24,7 @@ import dataclasses
 import functools
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import cv2
@@ -61,54 +61,60 @@ def strip_width_for(height: int, config: OutpaintConfig) -> int:
     return max(1, strip_width_of(height))
 
 
+PRECISIONS = ("auto", "float32", "mixed_bfloat16")
+
+
+@dataclasses.dataclass(frozen=True)
+class PaintSettings:
+    """How photos are painted: every painting option, in one place, checked when made. The
+    command line builds one from its options (``commands.options``), ``Outpainter.load``
+    loads the generator it names and paints as it says, ``paint_files`` reads its limit."""
+
+    checkpoint: str | os.PathLike = DEFAULT_CHECKPOINT  # a generator folder, or a training run's
+    # "litert": the folder's export (an error if it cannot be used); "keras"; "auto": LiteRT
+    # where it can be used, else Keras, saying why once.
+    runtime: str = "auto"
+    precision: str = "auto"  # Keras only: "float32", "mixed_bfloat16", or bfloat16 where the CPU has it
+    mirror_average: bool = True  # each strip the mean of the passes over the photo and its mirror image
+    steady_colour: bool = True  # later rounds keep the mean colour of the strip they continue
+    texture: str = "photo"  # "photo": the strips dressed in the photo's own texture; "none": the generator's
+    seed: int = 0  # the texture stage's draws: the same photo and seed paint the same pixels
+    blend: bool = True  # Poisson-blend the photo into its strips, rather than paste it
+    max_pixels: int = DEFAULT_MAX_PIXELS  # photos larger than this, and results, are refused
+
+    def __post_init__(self) -> None:
+        if self.runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {self.runtime!r}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
+        check_texture(self.texture)
+
+
 @dataclasses.dataclass
 class Outpainter:
-    """A loaded generator and how to composite its strips. ``Outpainter.load(folder)``."""
+    """A loaded generator and how it paints (``settings``). ``Outpainter.load(folder)``."""
 
     generator: object  # a Keras generator, or its LiteRT export (``lite.LitePredictor``)
     config: OutpaintConfig
-    blend: bool = True
-    mirror_average: bool = True
-    steady_colour: bool = True
-    texture: str = "photo"
-    seed: int = 0  # the texture stage's draws: the same photo and seed paint the same pixels
+    settings: PaintSettings = PaintSettings()
     _compiled: object = dataclasses.field(default=None, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        check_texture(self.texture)
+    @classmethod
+    def load(cls, checkpoint: str | os.PathLike = DEFAULT_CHECKPOINT, **settings) -> Outpainter:
+        """The generator of ``checkpoint``, painting with ``settings`` (``PaintSettings``'
+        fields: ``texture="none"``, ``precision="float32"``, ...)."""
+        return cls.from_settings(PaintSettings(checkpoint=checkpoint, **settings))
 
     @classmethod
-    def load(
-        cls,
-        checkpoint: str | os.PathLike = DEFAULT_CHECKPOINT,
-        blend: bool = True,
-        precision: str = "auto",
-        mirror_average: bool = True,
-        runtime: str = "auto",
-        steady_colour: bool = True,
-        texture: str = "photo",
-        seed: int = 0,
-    ) -> Outpainter:
-        """``runtime``: "litert" (the folder's export; an error if it cannot be used), "keras",
-        or "auto": LiteRT where it can be used, else Keras, saying why once. ``precision``
-        (Keras only): "float32", "mixed_bfloat16", or "auto" (bfloat16 where the CPU has it).
-        ``mirror_average=False`` runs the generator once instead of twice;
-        ``steady_colour=False`` lets later rounds darken as the generator paints them.
-        ``texture``: "photo" dresses the generator's strips in the photo's own texture
-        (``outpaint_lib.texture``), "none" keeps the generator's own output."""
-        if runtime not in RUNTIMES:
-            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
+    def from_settings(cls, settings: PaintSettings) -> Outpainter:
+        checkpoint = settings.checkpoint
         config = read_config(checkpoint)
-        options = dict(
-            blend=blend, mirror_average=mirror_average, steady_colour=steady_colour, texture=texture, seed=seed
-        )
-        check_texture(texture)  # before the generator loads
         lite_problem = None
-        if runtime != "keras":
+        if settings.runtime != "keras":
             try:
-                return cls(LitePredictor.load(checkpoint), config, **options)
+                return cls(LitePredictor.load(checkpoint), config, settings)
             except LiteUnavailable as reason:
-                if runtime == "litert":
+                if settings.runtime == "litert":
                     raise CheckpointError(f"cannot paint with LiteRT: {reason}") from None
                 lite_problem = str(reason)
                 if lite_problem not in _fallbacks_reported and _keras_installed():
@@ -129,8 +135,12 @@ class Outpainter:
         start_tensorflow_quietly()  # before TensorFlow is imported: its start-up notices stay hidden
         from outpaint_lib.generator_files import load_generator
 
-        generator, config = load_generator(checkpoint, precision=resolve_precision(precision))
-        return cls(generator, config, **options)
+        generator, config = load_generator(checkpoint, precision=resolve_precision(settings.precision))
+        return cls(generator, config, settings)
+
+    def replace(self, **settings) -> Outpainter:
+        """The same generator, painting with these settings changed (``texture="none"``, ...)."""
+        return Outpainter(self.generator, self.config, dataclasses.replace(self.settings, **settings), self._compiled)
 
     @property
     def runtime(self) -> str:
@@ -174,12 +184,32 @@ class Outpainter:
         current = _read_image(image)
         target = make_target(times=times, width=width, aspect=aspect, side=side)
         results = []
-        for round_number, columns in enumerate(self.plan(current.shape[:2], target, max_pixels), start=1):
-            current = self.outpaint_batch([current], blend, [columns], round_number=round_number)[0]
-            results.append(current)
+        for _, round_number, result in self.rounds(
+            [current], [self.plan(current.shape[:2], target, max_pixels)], blend
+        ):
+            results.append(result)
             if on_round is not None:
-                on_round(round_number, current)
+                on_round(round_number, result)
         return results
+
+    def rounds(
+        self, images: Sequence[np.ndarray], plans: Sequence[list[tuple[int, int]]], blend: bool | None = None
+    ) -> Iterator[tuple[int, int, np.ndarray]]:
+        """Paint each image through its planned rounds (``plan``), all of them in step, so that
+        images of one size share the model's batches; after every round of every image, yield
+        ``(index of the image, round number, result)``."""
+        current = list(images)
+        for round_index in range(max((len(plan) for plan in plans), default=0)):
+            active = [index for index, plan in enumerate(plans) if round_index < len(plan)]
+            painted = self.outpaint_batch(
+                [current[index] for index in active],
+                blend,
+                [plans[index][round_index] for index in active],
+                round_number=round_index + 1,
+            )
+            for index, result in zip(active, painted):
+                current[index] = result
+                yield index, round_index + 1, result
 
     def plan(
         self, shape: tuple[int, int], target: Target, max_pixels: int | None = DEFAULT_MAX_PIXELS
@@ -202,12 +232,12 @@ class Outpainter:
         ``columns[i]`` is the (left, right) columns image i gains, at most one strip each;
         full strips on both sides by default. ``round_number`` above 1 says that the images'
         edges were painted by earlier rounds (see ``steady_colour``)."""
-        blend = self.blend if blend is None else blend
+        blend = self.settings.blend if blend is None else blend
         if columns is not None and len(columns) != len(images):
             raise ValueError(f"{len(columns)} column pairs for {len(images)} images")
         if round_number < 1:
             raise ValueError(f"rounds are numbered from 1, got {round_number}")
-        match_colour = self.steady_colour and round_number > 1
+        match_colour = self.settings.steady_colour and round_number > 1
         strips: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(images)
         groups: dict[tuple[int, int], list[int]] = {}
         for index, image in enumerate(images):
@@ -267,7 +297,7 @@ class Outpainter:
 
     def _strips(self, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Left and right strips in the model's range, averaged with the mirrored pass's."""
-        if not self.mirror_average:
+        if not self.settings.mirror_average:
             return self._model_strips(centre)
         # One batch holds the photos and their mirror images.
         count = len(centre)
@@ -316,8 +346,8 @@ class Outpainter:
             strip = resize(right, extension, height)[:, :right_columns]
             parts.append(match_mean_colour(strip, image[:, -right_columns:]) if match_colour else strip)
         canvas = np.concatenate(parts, axis=1)
-        if self.texture == "photo":
-            canvas = texture_strips(canvas, left_columns, right_columns, seed=self.seed)
+        if self.settings.texture == "photo":
+            canvas = texture_strips(canvas, left_columns, right_columns, seed=self.settings.seed)
         if blend:
             canvas = blend_photo(canvas, image, left_columns)
         if is_grey(image):

@@ -18,7 +18,6 @@ from outpaint_lib import __version__
 from outpaint_lib.errors import ImageError, NothingToPaint, OutputError, TargetError, TargetMet
 from outpaint_lib.files import atomic_write_bytes, check_output_file, check_output_folder
 from outpaint_lib.images import (
-    DEFAULT_MAX_PIXELS,
     ENCODINGS,
     MAKER,
     MIN_SIDE,
@@ -28,9 +27,9 @@ from outpaint_lib.images import (
     made_by,
     scan_files,
 )
-from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter
+from outpaint_lib.inference import Outpainter, PaintSettings
 from outpaint_lib.progress import ProgressBar
-from outpaint_lib.sizing import make_target
+from outpaint_lib.sizing import Target
 
 # Images decoded and painted together, up to either bound: equal sizes share the model's batches
 # and every core composites an image, while camera photos are taken a few at a time to bound
@@ -42,13 +41,32 @@ CHUNK_PIXELS = 30_000_000
 
 @dataclasses.dataclass
 class PaintOutcome:
-    """Every input ends in exactly one of the three lists."""
+    """Every input ends in exactly one of the three lists; ``listener`` hears of each as it
+    happens: ``listener("failed" | "skipped", path, why)``, ``listener("written", path, "")``."""
 
     written: list[Path] = dataclasses.field(default_factory=list)
     failures: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     skipped: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     sizes: list[tuple[int, int]] = dataclasses.field(default_factory=list)  # (width, height) of each written
     seconds: float = 0.0  # wall time, model loading included
+    listener: Callable[[str, str, str], None] | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    def fail(self, path, why: str) -> None:
+        self.failures.append((str(path), why))
+        self._tell("failed", path, why)
+
+    def skip(self, path, why: str) -> None:
+        self.skipped.append((str(path), why))
+        self._tell("skipped", path, why)
+
+    def wrote(self, path: Path, size: tuple[int, int]) -> None:
+        self.written.append(path)
+        self.sizes.append(size)
+        self._tell("written", path, "")
+
+    def _tell(self, event: str, path, why: str) -> None:
+        if self.listener is not None:
+            self.listener(event, str(path), why)
 
     def size_range(self) -> str:
         """ "1280 x 720", or the smallest and largest area when the outputs differ."""
@@ -98,41 +116,28 @@ def expand_inputs(
 def paint_files(
     inputs: Sequence[str | os.PathLike],
     output_dir: str | os.PathLike,
+    target: Target | None = None,
+    painter: Outpainter | PaintSettings | None = None,
     *,
-    checkpoint: str | os.PathLike = DEFAULT_CHECKPOINT,
-    times: int | None = None,
-    width: int | None = None,
-    aspect: float | str | None = None,
-    side: str = "both",
-    blend: bool = True,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-    progress: bool = True,
-    precision: str = "auto",
-    mirror_average: bool = True,
-    steady_colour: bool = True,
-    runtime: str = "auto",
-    texture: str = "photo",
-    seed: int = 0,
     overwrite: bool = False,
-    outpainter: Outpainter | None = None,
-    on_failure: Callable[[str, str], None] | None = None,
-    on_skip: Callable[[str, str], None] | None = None,
-    on_written: Callable[[Path], None] | None = None,
+    progress: bool = True,
+    listener: Callable[[str, str, str], None] | None = None,
 ) -> PaintOutcome:
     """Outpaint every input into ``output_dir``, as ``<stem>.png`` at its place there (see
-    ``expand_inputs``), written atomically as soon as it is done (``on_written``); or, for one
-    input and an ``output_dir`` with an image suffix, into that file. As wide as one of
-    ``times``, ``width`` or ``aspect`` says (one round if none), on ``side`` (see
-    ``Outpainter.outpaint``).
+    ``expand_inputs``), written atomically as soon as it is done; or, for one input and an
+    ``output_dir`` with an image suffix, into that file. As wide as ``target`` says (one round
+    on both sides by default), with ``painter``: an ``Outpainter`` already loaded, or the
+    ``PaintSettings`` to load one with (the defaults if None), only once there is work.
 
-    Files that fail are collected with a one-line reason (and passed to ``on_failure`` as they
-    happen); the others are still painted. A result would fail that replaces an input, or a
-    file that paint did not write (unless ``overwrite``). Skipped with their reason
-    (``on_skip``): files that are not images (a folder's notes, a file without extension that
-    does not decode, a repeat) and photos already as wide as the target. Inputs holding no
-    candidate image at all raise ``NothingToPaint`` before the model loads."""
+    Files that fail are reported with a one-line reason (``PaintOutcome.listener`` hears of each
+    as it happens); the others are still painted. A result fails that would replace an input,
+    or a file that paint did not write (unless ``overwrite``). Skipped, with their reason: files
+    that are not images (a folder's notes, a file without extension that does not decode, a
+    repeat) and photos already as wide as the target. Inputs holding no candidate image at all
+    raise ``NothingToPaint`` before the model loads."""
     started = time.perf_counter()
-    target = make_target(times=times, width=width, aspect=aspect, side=side)  # a bad target fails first
+    target = target or Target()
+    settings = painter.settings if isinstance(painter, Outpainter) else painter or PaintSettings()
     output = Path(output_dir)
     single_file = _names_one_file(output_dir)
     images, passed_over = expand_inputs(inputs, output_folder=None if single_file else output)
@@ -144,70 +149,33 @@ def paint_files(
         check_output_file(output)
     else:
         check_output_folder(output)
-    outcome = PaintOutcome()
-
-    def fail(path, message: str) -> None:
-        outcome.failures.append((str(path), message))
-        if on_failure is not None:
-            on_failure(str(path), message)
-
-    def skip(path, reason: str) -> None:
-        outcome.skipped.append((str(path), reason))
-        if on_skip is not None:
-            on_skip(str(path), reason)
-
+    outcome = PaintOutcome(listener=listener)
     for path, reason in passed_over:
-        skip(path, reason)
-    queue = _results(images, output, single_file, overwrite, fail)
-    if not queue:
-        outcome.seconds = time.perf_counter() - started
-        return outcome
-    outpainter = outpainter or Outpainter.load(
-        checkpoint,
-        precision=precision,
-        mirror_average=mirror_average,
-        runtime=runtime,
-        steady_colour=steady_colour,
-        texture=texture,
-        seed=seed,
-    )
-
-    def write(path: Path, result: Path, painted) -> None:
-        problem = _replacing_problem(result, overwrite)  # a file may have appeared while painting
-        if problem:
-            fail(path, problem)
-            return
-        grey = is_grey(painted)
-        atomic_write_bytes(
-            result, encode_image(painted[:, :, 0] if grey else painted, result.suffix, maker=f"{MAKER} {__version__}")
-        )
-        outcome.written.append(result)
-        outcome.sizes.append((painted.shape[1], painted.shape[0]))
-        if on_written is not None:
-            on_written(result)
-
-    bar = ProgressBar(unit="round", enabled=progress)
-    for chunk in _chunks(queue, outpainter, target, max_pixels, fail, skip):
-        bar.add(sum(len(rounds) for *_, rounds in chunk))
-        images_now = [image for _, _, image, _ in chunk]
-        # Every image of the chunk takes its rounds in step; each is written after its last.
-        for round_index in range(max(len(rounds) for *_, rounds in chunk)):
-            active = [i for i, (*_, rounds) in enumerate(chunk) if round_index < len(rounds)]
-            painted = outpainter.outpaint_batch(
-                [images_now[i] for i in active],
-                blend,
-                [chunk[i][3][round_index] for i in active],
-                round_number=round_index + 1,
-            )
-            for i, image in zip(active, painted):
-                images_now[i] = image
-                path, result, _, rounds = chunk[i]
-                if round_index == len(rounds) - 1:
-                    write(path, result, image)
-            bar.advance(len(active))
-    bar.close()
+        outcome.skip(path, reason)
+    queue = _results(images, output, single_file, overwrite, outcome)
+    if queue:
+        outpainter = painter if isinstance(painter, Outpainter) else Outpainter.from_settings(settings)
+        bar = ProgressBar(unit="round", enabled=progress)
+        for chunk in _chunks(queue, outpainter, target, settings.max_pixels, outcome):
+            plans = [rounds for *_, rounds in chunk]
+            bar.add(sum(map(len, plans)))
+            for index, number, painted in outpainter.rounds([image for _, _, image, _ in chunk], plans):
+                bar.advance()
+                if number == len(plans[index]):  # its last round: written now, whatever the others do
+                    _write(*chunk[index][:2], painted, overwrite, outcome)
+        bar.close()
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _write(path: Path, result: Path, painted, overwrite: bool, outcome: PaintOutcome) -> None:
+    problem = _replacing_problem(result, overwrite)  # a file may have appeared while painting
+    if problem:
+        outcome.fail(path, problem)
+        return
+    image = painted[:, :, 0] if is_grey(painted) else painted
+    atomic_write_bytes(result, encode_image(image, result.suffix, maker=f"{MAKER} {__version__}"))
+    outcome.wrote(result, (painted.shape[1], painted.shape[0]))
 
 
 def _names_one_file(output: str | os.PathLike) -> bool:
@@ -228,7 +196,7 @@ def _names_one_file(output: str | os.PathLike) -> bool:
 
 
 def _results(
-    images: list[tuple[Path, Path]], output: Path, single_file: bool, overwrite: bool, fail
+    images: list[tuple[Path, Path]], output: Path, single_file: bool, overwrite: bool, outcome: PaintOutcome
 ) -> list[tuple[Path, Path]]:
     """Each input with the file its result goes to; an input whose result would replace an
     input, another input's result or a file that paint did not write fails instead."""
@@ -239,11 +207,11 @@ def _results(
         result = output if single_file else output / place.parent / f"{place.stem}.png"
         shown = result if single_file else result.relative_to(output)
         if result.resolve() in inputs:
-            fail(path, f"output {shown} would write over an input; choose another output folder")
+            outcome.fail(path, f"output {shown} would write over an input; choose another output folder")
         elif result.resolve() in claimed:
-            fail(path, f"output {shown} would overwrite the result of another input")
+            outcome.fail(path, f"output {shown} would overwrite the result of another input")
         elif problem := _replacing_problem(result, overwrite):
-            fail(path, problem)
+            outcome.fail(path, problem)
         else:
             claimed.add(result.resolve())
             queue.append((path, result))
@@ -259,10 +227,10 @@ def _replacing_problem(result: Path, overwrite: bool) -> str | None:
     return None
 
 
-def _chunks(queue, outpainter: Outpainter, target, max_pixels: int, fail, skip):
+def _chunks(queue, outpainter: Outpainter, target: Target, max_pixels: int, outcome: PaintOutcome):
     """Decoded images with their planned rounds, ``(path, result file, image, rounds)``, in
-    chunks; files that cannot be read or planned are reported through ``fail``, photos that
-    already meet the target through ``skip``."""
+    chunks; files that cannot be read or planned fail, photos that already meet the target are
+    skipped."""
     chunk, pixels = [], 0
     for path, result in queue:
         try:
@@ -271,13 +239,13 @@ def _chunks(queue, outpainter: Outpainter, target, max_pixels: int, fail, skip):
             pixels += image.shape[0] * image.shape[1]
         except ImageError as error:
             if error.reason == "not_an_image" and not path.suffix:
-                skip(path, str(error))  # an extensionless file that is not an image
+                outcome.skip(path, str(error))  # an extensionless file that is not an image
             else:
-                fail(path, str(error))
+                outcome.fail(path, str(error))
         except TargetMet as error:
-            skip(path, f"{error}: nothing to paint")
+            outcome.skip(path, f"{error}: nothing to paint")
         except TargetError as error:
-            fail(path, str(error))
+            outcome.fail(path, str(error))
         if len(chunk) >= CHUNK_IMAGES or pixels >= CHUNK_PIXELS:
             yield chunk
             chunk, pixels = [], 0

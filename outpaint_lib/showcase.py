@@ -6,7 +6,6 @@ uint8 image, so that the notebook is a sequence of one-line calls.
 
 from __future__ import annotations
 
-import dataclasses
 import platform
 
 import cv2
@@ -87,7 +86,7 @@ def comparison_rows(outpainter: Outpainter, truths: list[np.ndarray]) -> list[li
     k = strip_width_of(truths[0].shape[1])
     centres = [truth[:, k : truth.shape[1] - k] for truth in truths]
     painted = paint_rows(
-        {texture: dataclasses.replace(outpainter, texture=texture) for texture in ("none", "photo")},
+        {texture: outpainter.replace(texture=texture) for texture in ("none", "photo")},
         centres,
         blend=True,
     )

@@ -1,5 +1,5 @@
-import dataclasses
 import os
+
 import numpy as np
 import pytest
 
@@ -7,8 +7,7 @@ from outpaint_lib.config import KERAS256
 from outpaint_lib.generator_files import CheckpointError, save_generator
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.models import build_generator
-
-from conftest import smooth_image, tiny
+from support import REPOSITORY, smooth_image, tiny
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +21,9 @@ def test_one_round_turns_the_papers_centre_into_a_square(outpainter):
 
 def test_five_rounds_reach_three_and_a_half_times_the_width(outpainter):
     seen = []
-    rounds = outpainter.outpaint_rounds(smooth_image(32, 32), times=5, on_round=lambda n, image: seen.append((n, image.shape)))
+    rounds = outpainter.outpaint_rounds(
+        smooth_image(32, 32), times=5, on_round=lambda n, image: seen.append((n, image.shape))
+    )
     assert [image.shape[1] for image in rounds] == [48, 64, 80, 96, 112]
     assert seen == [(n, (32, 32 + 16 * n, 3)) for n in range(1, 6)]
 
@@ -82,7 +83,7 @@ def lively(lively_checkpoint):
 
 
 def single_pass(outpainter):
-    return Outpainter(outpainter.generator, outpainter.config, mirror_average=False, texture="none")
+    return outpainter.replace(mirror_average=False, texture="none")
 
 
 def test_each_strip_is_the_mean_of_the_pass_and_the_mirrored_pass(lively):
@@ -103,12 +104,13 @@ def test_mirror_averaging_makes_outpainting_commute_with_mirroring(lively):
     np.testing.assert_allclose(lively.outpaint(image[:, ::-1], blend=False), averaged[:, ::-1], atol=1)
     # A random generator is not symmetric: one pass alone does not commute.
     once = single_pass(lively)
-    assert np.abs(once.outpaint(image[:, ::-1], blend=False).astype(int) - once.outpaint(image, blend=False)[:, ::-1]).max() > 2
+    mirrored = once.outpaint(image[:, ::-1], blend=False).astype(int)
+    assert np.abs(mirrored - once.outpaint(image, blend=False)[:, ::-1]).max() > 2
 
 
 def test_later_rounds_keep_the_colour_of_the_strip_they_continue(lively):
     image = smooth_image(32, 32, seed=6)
-    drifting = Outpainter(lively.generator, lively.config, steady_colour=False, texture="none")
+    drifting = lively.replace(steady_colour=False, texture="none")
     steady_rounds = lively.outpaint_rounds(image, times=3, blend=False)
     drifting_rounds = drifting.outpaint_rounds(image, times=3, blend=False)
     np.testing.assert_array_equal(steady_rounds[0], drifting_rounds[0])  # the first round is the model's own
@@ -256,7 +258,7 @@ def test_the_texture_stage_keeps_the_photo_and_the_generators_layout_and_adds_de
     photo = horizon_image(128, 192)
     photo = np.clip(photo + np.random.default_rng(1).normal(0, 12, photo.shape), 0, 255).astype(np.uint8)
     textured_painter = Outpainter.load(precision="float32")  # the shipped model: smooth strips
-    plain = dataclasses.replace(textured_painter, texture="none").outpaint(photo, blend=False)
+    plain = textured_painter.replace(texture="none").outpaint(photo, blend=False)
     textured = textured_painter.outpaint(photo, blend=False)
     np.testing.assert_array_equal(textured[:, 32:-32], photo)
     truth = np.concatenate([photo[:, :32], photo, photo[:, -32:]], axis=1)  # a stand-in with the photo's texture
@@ -264,9 +266,9 @@ def test_the_texture_stage_keeps_the_photo_and_the_generators_layout_and_adds_de
     assert 0.7 < strip_detail(truth, textured, 32) < 1.3
     assert strip_layout(plain, textured, 32) < 6  # the generator's bands and colours, seen coarsely
     np.testing.assert_array_equal(textured, textured_painter.outpaint(photo, blend=False))
-    assert not np.array_equal(textured, dataclasses.replace(textured_painter, seed=1).outpaint(photo, blend=False))
+    assert not np.array_equal(textured, textured_painter.replace(seed=1).outpaint(photo, blend=False))
     with pytest.raises(ValueError, match="texture"):
-        dataclasses.replace(textured_painter, texture="noise")
+        textured_painter.replace(texture="noise")
 
 
 def test_a_path_paints_like_the_array_it_holds(checkpoint, tmp_path):
@@ -329,8 +331,6 @@ def test_an_installed_wheel_paints_with_the_model_it_carries(tmp_path):
     import subprocess
     import sys
     import zipfile
-
-    from conftest import REPOSITORY
 
     source = tmp_path / "source"
     source.mkdir()

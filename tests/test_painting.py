@@ -7,10 +7,7 @@ import pytest
 from PIL import Image
 
 from outpaint_lib.inference import Outpainter
-
-from conftest import smooth_image
-from test_cli import run_cli
-from test_images import marked_jpeg, png_header_only
+from support import REPOSITORY, marked_jpeg, png_header_only, run_cli, smooth_image
 
 
 def save(image: Image.Image, path, **options):
@@ -29,7 +26,7 @@ def mixed_inputs(tmp_path):
     rgba = photo.convert("RGBA")
     rgba.putalpha(128)
     save(rgba, good / "rgba.png")
-    save(Image.fromarray((np.asarray(photo.convert("L")).astype(np.uint16) * 257)), good / "sixteen_bit.png")
+    save(Image.fromarray(np.asarray(photo.convert("L")).astype(np.uint16) * 257), good / "sixteen_bit.png")
     save(photo.convert("P", palette=Image.ADAPTIVE), good / "palette.png")
     save(photo.convert("CMYK"), good / "cmyk.jpg", quality=90)
     (good / "rotated.jpg").write_bytes(marked_jpeg(6))
@@ -47,7 +44,10 @@ def mixed_inputs(tmp_path):
 def test_every_good_file_paints_and_every_bad_one_fails_alone(mixed_inputs, checkpoint, tmp_path):
     good, bad = mixed_inputs
     out = tmp_path / "out"
-    result = run_cli("paint", str(good), str(bad), str(tmp_path / "missing.jpg"), "-o", str(out), "--checkpoint", str(checkpoint), "--quiet")
+    result = run_cli(
+        "paint", str(good), str(bad), str(tmp_path / "missing.jpg"), "-o", str(out),
+        "--checkpoint", str(checkpoint), "--quiet",
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("outpaint paint: error:")]
@@ -59,7 +59,9 @@ def test_every_good_file_paints_and_every_bad_one_fails_alone(mixed_inputs, chec
     for name, message in expected.items():
         assert any(name in line and message in line for line in errors), (name, errors)
     painted = {path.name: np.asarray(Image.open(path)) for path in out.iterdir()}
-    assert set(painted) == {"grayscale.png", "rgba.png", "sixteen_bit.png", "palette.png", "cmyk.png", "rotated.png", "non_square.png"}
+    assert set(painted) == {
+        "grayscale.png", "rgba.png", "sixteen_bit.png", "palette.png", "cmyk.png", "rotated.png", "non_square.png",
+    }
     for name, image in painted.items():
         grey = name in ("grayscale.png", "sixteen_bit.png")  # a grey photo is written grey
         assert image.dtype == np.uint8 and image.shape[2:] == (() if grey else (3,)), name
@@ -72,7 +74,10 @@ def test_every_good_file_paints_and_every_bad_one_fails_alone(mixed_inputs, chec
 def test_recursive_rounds_and_plain_paste(checkpoint, tmp_path):
     Image.fromarray(smooth_image(32, 32)).save(tmp_path / "square.png")
     out = tmp_path / "out"
-    result = run_cli("paint", str(tmp_path / "square.png"), "-o", str(out), "--checkpoint", str(checkpoint), "--times", "5", "--no-blend")
+    result = run_cli(
+        "paint", str(tmp_path / "square.png"), "-o", str(out), "--checkpoint", str(checkpoint),
+        "--times", "5", "--no-blend",
+    )
     assert result.returncode == 0, result.stderr
     painted = np.asarray(Image.open(out / "square.png"))
     assert painted.shape == (32, 112, 3)
@@ -97,12 +102,17 @@ def test_paint_keeps_later_rounds_steady_in_colour_unless_told_not_to(lively_che
 
 def test_a_missing_or_corrupt_checkpoint_is_one_clear_error(tmp_path, checkpoint):
     Image.fromarray(smooth_image(32, 32)).save(tmp_path / "photo.png")
-    result = run_cli("paint", str(tmp_path / "photo.png"), "-o", str(tmp_path / "out"), "--checkpoint", str(tmp_path / "nowhere"))
+    result = run_cli(
+        "paint", str(tmp_path / "photo.png"), "-o", str(tmp_path / "out"), "--checkpoint", str(tmp_path / "nowhere")
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stderr.strip().splitlines() == [f"outpaint paint: error: checkpoint folder not found: {tmp_path / 'nowhere'}"]
+    assert result.stderr.strip().splitlines() == [
+        f"outpaint paint: error: checkpoint folder not found: {tmp_path / 'nowhere'}"
+    ]
 
 
 def test_inputs_that_would_share_an_output_name_are_reported(checkpoint, tmp_path):
+    from outpaint_lib.inference import PaintSettings
     from outpaint_lib.painting import paint_files
 
     for folder in ("a", "b"):
@@ -110,11 +120,13 @@ def test_inputs_that_would_share_an_output_name_are_reported(checkpoint, tmp_pat
         Image.fromarray(smooth_image(32, 32)).save(tmp_path / folder / "beach.png")
     seen = []
     outcome = paint_files(
-        [tmp_path / "a", tmp_path / "b"], tmp_path / "out", checkpoint=checkpoint, progress=False,
-        precision="float32", on_failure=lambda path, message: seen.append((path, message)),
+        [tmp_path / "a", tmp_path / "b"], tmp_path / "out", painter=PaintSettings(checkpoint, precision="float32"),
+        progress=False, listener=lambda event, path, why: event == "failed" and seen.append((path, why)),
     )
     assert [p.name for p in outcome.written] == ["beach.png"]
-    assert seen == outcome.failures == [(str(tmp_path / "b" / "beach.png"), "output beach.png would overwrite the result of another input")]
+    assert seen == outcome.failures == [
+        (str(tmp_path / "b" / "beach.png"), "output beach.png would overwrite the result of another input")
+    ]
 
 
 def test_an_input_is_never_written_over(checkpoint, tmp_path):
@@ -226,8 +238,6 @@ def test_on_a_terminal_the_bar_goes_to_stderr_and_stdout_holds_only_the_summary(
     import subprocess
     import sys
 
-    from conftest import REPOSITORY
-
     Image.fromarray(smooth_image(32, 32)).save(tmp_path / "photo.png")
     controller, terminal = os.openpty()
     try:
@@ -258,6 +268,7 @@ def test_images_are_painted_in_small_batches_and_each_result_is_written_when_don
     from outpaint_lib import painting
     from outpaint_lib.inference import Outpainter
     from outpaint_lib.painting import paint_files
+    from outpaint_lib.sizing import Target
 
     folder = tmp_path / "crops"
     folder.mkdir()
@@ -273,13 +284,13 @@ def test_images_are_painted_in_small_batches_and_each_result_is_written_when_don
         return original(images, *rest, **options)
 
     monkeypatch.setattr(outpainter, "outpaint_batch", counting)
-    outcome = paint_files([folder], out, outpainter=outpainter, progress=False, times=2)
+    outcome = paint_files([folder], out, Target(times=2), outpainter, progress=False)
     assert len(outcome.written) == 20
     assert calls == [(8, 1, 0), (8, 2, 0), (8, 1, 8), (8, 2, 8), (4, 1, 16), (4, 2, 16)]
     calls.clear()
     monkeypatch.setattr(painting, "CHUNK_PIXELS", 3 * 32 * 16)  # three of these images' worth
     out = tmp_path / "again"
-    paint_files([folder], out, outpainter=outpainter, progress=False)
+    paint_files([folder], out, painter=outpainter, progress=False)
     assert [size for size, *_ in calls] == [3] * 6 + [2]
 
 
@@ -309,8 +320,10 @@ def test_the_output_folder_inside_an_input_folder_is_never_read_as_input(checkpo
     folder.mkdir()
     for index in range(2):
         Image.fromarray(smooth_image(32, 40, seed=index)).save(folder / f"photo_{index}.png")
-    for run in range(2):
-        result = run_cli("paint", str(folder), "-o", str(folder / "painted"), "--checkpoint", str(checkpoint), "--quiet")
+    for _run in range(2):
+        result = run_cli(
+            "paint", str(folder), "-o", str(folder / "painted"), "--checkpoint", str(checkpoint), "--quiet"
+        )
         assert result.returncode == 0, result.stderr
         assert "painted 2 image(s)" in result.stdout and "0 failed" in result.stdout
     assert "in the output folder" in result.stderr
@@ -345,8 +358,11 @@ def test_a_file_that_paint_did_not_write_is_never_replaced(checkpoint, tmp_path)
     # --overwrite replaces a file that is not an input, never an input.
     result = run_cli(*arguments, "-o", str(folder), "--overwrite")
     assert result.returncode == 0, result.stderr
-    assert (folder / "beach.png").read_bytes() != users and np.asarray(Image.open(folder / "beach.png")).shape == (32, 56, 3)
-    result = run_cli("paint", str(folder / "beach.png"), "-o", str(folder), "--overwrite", "--checkpoint", str(checkpoint))
+    assert (folder / "beach.png").read_bytes() != users
+    assert np.asarray(Image.open(folder / "beach.png")).shape == (32, 56, 3)
+    result = run_cli(
+        "paint", str(folder / "beach.png"), "-o", str(folder), "--overwrite", "--checkpoint", str(checkpoint)
+    )
     assert result.returncode == 1 and "would write over an input" in result.stderr
 
 
@@ -370,7 +386,9 @@ def test_a_folders_structure_is_kept_below_the_output_folder(checkpoint, tmp_pat
     (OSError(28, "No space left on device", "x.png"), 1,
      "outpaint paint: error: x.png: No space left on device; 2 result(s) written into {out} before it stopped"),
 ])
-def test_an_interrupted_job_keeps_and_counts_what_it_wrote(checkpoint, tmp_path, monkeypatch, capsys, stop, code, message):
+def test_an_interrupted_job_keeps_and_counts_what_it_wrote(
+    checkpoint, tmp_path, monkeypatch, capsys, stop, code, message
+):
     """Issue 30, defect 4: Ctrl-C left no result, a full disk said only ``No space left on device``."""
     from outpaint_lib import painting
     from outpaint_lib.cli import main
@@ -399,12 +417,16 @@ def test_small_mistakes_of_paint(checkpoint, lively_checkpoint, tmp_path):
     """Issue 30, defect 10: a single failed file printed 'painted 0 image(s) into out/' and left an
     empty folder; ``-o x.xyz`` became a folder; a grey photo came back tinted, in colour."""
     (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
-    result = run_cli("paint", str(tmp_path / "broken.png"), "-o", str(tmp_path / "out"), "--checkpoint", str(checkpoint))
+    result = run_cli(
+        "paint", str(tmp_path / "broken.png"), "-o", str(tmp_path / "out"), "--checkpoint", str(checkpoint)
+    )
     assert result.returncode == 1 and not (tmp_path / "out").exists()
     assert result.stdout.startswith("painted 0 image(s) in ") and "into" not in result.stdout
     grey = np.asarray(Image.fromarray(smooth_image(32, 40, seed=3)).convert("L"))
     Image.fromarray(grey).save(tmp_path / "grey.png")
-    result = run_cli("paint", str(tmp_path / "grey.png"), "-o", str(tmp_path / "x.xyz"), "--checkpoint", str(checkpoint))
+    result = run_cli(
+        "paint", str(tmp_path / "grey.png"), "-o", str(tmp_path / "x.xyz"), "--checkpoint", str(checkpoint)
+    )
     assert result.returncode == 1 and not (tmp_path / "x.xyz").exists()
     assert result.stderr.strip().splitlines() == [
         f"outpaint paint: error: {tmp_path / 'x.xyz'}: .xyz is not an image format (.png, .jpg, .jpeg, .webp, .bmp, "

@@ -69,7 +69,8 @@ def test_any_size_down_to_the_smallest_accepted(height, width, left, right):
     canvas = _two_textures(height, width + left + right, seed=height)
     textured = texture_strips(canvas, left, right, seed=0)
     assert textured.shape == canvas.shape
-    np.testing.assert_array_equal(textured[:, left : canvas.shape[1] - right], canvas[:, left : canvas.shape[1] - right])
+    middle = slice(left, canvas.shape[1] - right)
+    np.testing.assert_array_equal(textured[:, middle], canvas[:, middle])
 
 
 def test_a_large_photo_is_textured_at_a_working_size_and_keeps_its_detail():
@@ -96,7 +97,7 @@ def test_the_outpainter_textures_photos_down_to_the_smallest_accepted(checkpoint
 
     photo = _two_textures(height, width, seed=width)
     painter = Outpainter.load(checkpoint, precision="float32")
-    assert painter.texture == "photo"  # the default
+    assert painter.settings.texture == "photo"  # the default
     rounds = painter.outpaint_rounds(photo, times=2, blend=False)
     strip = max(1, round(height / 4))
     assert rounds[-1].shape == (height, width + 4 * strip, 3)

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from outpaint_lib.commands.options import add_checkpoint, add_single_pass, add_texture, examples, positive
+from outpaint_lib.commands.options import add_painting_options, examples, painting_settings, positive
 from outpaint_lib.errors import OutpaintError
 
 
@@ -27,7 +27,6 @@ def add_command(commands) -> None:
         ),
     )
     evaluate.add_argument("--data", required=True, help="folder of test images, searched recursively")
-    add_checkpoint(evaluate)
     evaluate.add_argument(
         "--size", type=positive, help="square size the images are scored at, at least 32 (default: the model's)"
     )
@@ -60,8 +59,7 @@ def add_command(commands) -> None:
         action="store_true",
         help="also run the realism test (trains six small classifiers a method: about a minute for 50 photos)",
     )
-    add_single_pass(evaluate)
-    add_texture(evaluate, evaluating=True)
+    add_painting_options(evaluate, ("checkpoint", "mirror_average", "texture"))
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(handler=run)
 
@@ -82,12 +80,7 @@ def run(arguments: argparse.Namespace) -> int:
     # Scores are computed in float32, so that they do not depend on the machine's CPU.
     outpainter = None
     if not arguments.baselines_only:
-        outpainter = Outpainter.load(
-            arguments.checkpoint,
-            precision="float32",
-            mirror_average=arguments.mirror_average,
-            texture=arguments.texture,
-        )
+        outpainter = Outpainter.from_settings(painting_settings(arguments, precision="float32"))
     report = _report(arguments, outpainter)
     if arguments.rounds:
         recursive = evaluate_recursive(
@@ -131,7 +124,9 @@ def _report(arguments: argparse.Namespace, outpainter):
     print(report.describe())
     if outpainter is not None:
         passes = (
-            "the mean of its passes over each photo and its mirror image" if outpainter.mirror_average else "one pass"
+            "the mean of its passes over each photo and its mirror image"
+            if outpainter.settings.mirror_average
+            else "one pass"
         )
         print(f"model: {arguments.checkpoint}, {passes}")
     print(report.table())

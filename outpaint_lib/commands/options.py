@@ -40,36 +40,81 @@ def positive(text: str) -> int:
     return value
 
 
-def add_checkpoint(parser: argparse.ArgumentParser) -> None:
-    from outpaint_lib.config import DEFAULT_CHECKPOINT
+def _painting_options() -> dict[str, tuple[str, dict]]:
+    """Each ``PaintSettings`` field's option: its flag and what argparse needs, the defaults
+    read from the settings themselves."""
+    from outpaint_lib.inference import PaintSettings
 
-    parser.add_argument(
-        "--checkpoint",
-        default=str(DEFAULT_CHECKPOINT),
-        metavar="GENERATOR_DIR",
-        help="a generator folder, or a training run's folder (default: the shipped beach model, checkpoint/)",
-    )
+    default = PaintSettings()
+    return {**_loading_options(default), **_compositing_options(default)}
 
 
-def add_single_pass(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--single-pass",
-        dest="mirror_average",
-        action="store_false",
-        help="one generator pass, not the mean with the pass over the mirrored photo",
-    )
+def _loading_options(default) -> dict[str, tuple[str, dict]]:
+    from outpaint_lib.inference import PRECISIONS, RUNTIMES
+
+    checkpoint = "a generator folder, or a training run's folder (default: the shipped beach model, checkpoint/)"
+    return {
+        "checkpoint": ("--checkpoint", dict(default=str(default.checkpoint), metavar="GENERATOR_DIR", help=checkpoint)),
+        "max_pixels": ("--max-pixels", dict(
+            type=positive, default=default.max_pixels,
+            help="refuse images larger than this, and results that would be, read from the header before "
+            f"decoding (default: {default.max_pixels:,})")),
+        "runtime": ("--runtime", dict(
+            choices=RUNTIMES, default=default.runtime,
+            help="auto: the checkpoint's LiteRT export where it can be used (fast to start), else Keras "
+            f"(default: {default.runtime})")),
+        "precision": ("--precision", dict(
+            choices=PRECISIONS, default=default.precision,
+            help="on Keras: auto is bfloat16 where the CPU computes it natively, else float32 "
+            f"(default: {default.precision})")),
+    }  # fmt: skip
 
 
-def add_texture(parser: argparse.ArgumentParser, evaluating: bool = False) -> None:
+def _compositing_options(default) -> dict[str, tuple[str, dict]]:
     from outpaint_lib.texture import TEXTURES
 
-    parser.add_argument(
-        "--texture",
-        choices=TEXTURES,
-        default="photo",
-        help="photo: dress the generator's strips in the photo's own texture (default); "
-        "none: the generator's own output" + ("; photo scores both" if evaluating else ""),
-    )
+    return {
+        "blend": ("--no-blend", dict(
+            action="store_false",
+            help="paste the photo, every pixel as it was, instead of Poisson-blending it into the strips")),
+        "steady_colour": ("--no-steady-colour", dict(
+            action="store_false",
+            help="let rounds after the first darken toward the ends as the generator paints them "
+            "(by default each keeps the mean colour of the strip it continues)")),
+        "mirror_average": ("--single-pass", dict(
+            action="store_false", help="one generator pass, not the mean with the pass over the mirrored photo")),
+        "texture": ("--texture", dict(
+            choices=TEXTURES, default=default.texture,
+            help="photo: dress the generator's strips in the photo's own texture; none: the generator's own "
+            f"output (default: {default.texture})")),
+        "seed": ("--seed", dict(
+            type=int, default=default.seed,
+            help=f"the texture's random draws: the same seed paints the same pixels (default: {default.seed})")),
+    }  # fmt: skip
+
+
+def add_painting_options(parser: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:
+    """The options of the ``PaintSettings`` fields ``names`` (all of them by default): the one
+    place a painting option is added to a command."""
+    options = _painting_options()
+    for name in names or tuple(options):
+        flag, details = options[name]
+        parser.add_argument(flag, dest=name, **details)
+
+
+def painting_settings(arguments: argparse.Namespace, **changes):
+    """The ``PaintSettings`` of a command's options (the fields it has no option for keep their
+    defaults), with ``changes``."""
+    import dataclasses
+
+    from outpaint_lib.inference import PaintSettings
+
+    given = {
+        field.name: getattr(arguments, field.name)
+        for field in dataclasses.fields(PaintSettings)
+        if hasattr(arguments, field.name)
+    }
+    return PaintSettings(**{**given, **changes})
 
 
 def describe_os_error(error: OSError) -> str:

@@ -5,14 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from outpaint_lib.commands.options import (
-    add_checkpoint,
-    add_single_pass,
-    add_texture,
-    describe_os_error,
-    examples,
-    positive,
-)
+from outpaint_lib.commands.options import add_painting_options, describe_os_error, examples, painting_settings, positive
 
 
 def add_command(commands) -> None:
@@ -48,9 +41,8 @@ def add_command(commands) -> None:
         action="store_true",
         help="replace files at the results' places even if outpaint did not write them (never an input)",
     )
-    add_checkpoint(paint)
     _add_target_options(paint)
-    _add_painting_options(paint)
+    add_painting_options(paint)
     paint.add_argument("--quiet", action="store_true", help="no progress bar (drawn on stderr, only on a terminal)")
     paint.set_defaults(handler=run)
 
@@ -85,55 +77,9 @@ def _add_target_options(paint: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_painting_options(paint: argparse.ArgumentParser) -> None:
-    """How the strips are painted and composited."""
-    from outpaint_lib.images import DEFAULT_MAX_PIXELS
-
-    paint.add_argument(
-        "--no-blend",
-        dest="blend",
-        action="store_false",
-        help="paste the photo, every pixel as it was, instead of Poisson-blending it into the strips",
-    )
-    paint.add_argument(
-        "--no-steady-colour",
-        dest="steady_colour",
-        action="store_false",
-        help="let rounds after the first darken toward the ends as the generator paints them "
-        "(by default each keeps the mean colour of the strip it continues)",
-    )
-    paint.add_argument(
-        "--max-pixels",
-        dest="max_pixels",
-        type=positive,
-        default=DEFAULT_MAX_PIXELS,
-        help="refuse images larger than this, and results that would be, read from the header "
-        f"before decoding (default: {DEFAULT_MAX_PIXELS:,})",
-    )
-    paint.add_argument(
-        "--runtime",
-        choices=["auto", "litert", "keras"],
-        default="auto",
-        help="auto: the checkpoint's LiteRT export where it can be used (fast to start), else Keras (default: auto)",
-    )
-    paint.add_argument(
-        "--precision",
-        choices=["auto", "float32", "mixed_bfloat16"],
-        default="auto",
-        help="on Keras: auto is bfloat16 where the CPU computes it natively, else float32 (default: auto)",
-    )
-    add_single_pass(paint)
-    add_texture(paint)
-    paint.add_argument(
-        "--seed",
-        type=int,
-        default=0,
-        help="the texture's random draws: the same seed paints the same pixels (default: 0)",
-    )
-
-
 def run(arguments: argparse.Namespace) -> int:
     from outpaint_lib.painting import paint_files
+    from outpaint_lib.sizing import make_target
 
     problem = _target_problem(arguments)
     if problem is not None:
@@ -141,32 +87,25 @@ def run(arguments: argparse.Namespace) -> int:
         return 2
 
     written = []
+
+    def report(event: str, path: str, why: str) -> None:
+        if event == "written":
+            written.append(path)
+        elif event == "failed":
+            print(f"outpaint paint: error: {path}: {why}", file=sys.stderr, flush=True)
+        else:
+            print(f"outpaint paint: skipped {path}: {why}", file=sys.stderr, flush=True)
+
+    target = make_target(times=arguments.times, width=arguments.width, aspect=arguments.aspect, side=arguments.side)
     try:
         outcome = paint_files(
             arguments.inputs,
             arguments.output,
-            checkpoint=arguments.checkpoint,
-            times=arguments.times,
-            width=arguments.width,
-            aspect=arguments.aspect,
-            side=arguments.side,
-            blend=arguments.blend,
-            max_pixels=arguments.max_pixels,
-            progress=not arguments.quiet,
-            precision=arguments.precision,
-            mirror_average=arguments.mirror_average,
-            runtime=arguments.runtime,
-            steady_colour=arguments.steady_colour,
-            texture=arguments.texture,
-            seed=arguments.seed,
+            target,
+            painting_settings(arguments),
             overwrite=arguments.overwrite,
-            on_failure=lambda path, message: print(
-                f"outpaint paint: error: {path}: {message}", file=sys.stderr, flush=True
-            ),
-            on_skip=lambda path, reason: print(
-                f"outpaint paint: skipped {path}: {reason}", file=sys.stderr, flush=True
-            ),
-            on_written=written.append,
+            progress=not arguments.quiet,
+            listener=report,
         )
     except (KeyboardInterrupt, OSError) as error:
         # Each result was written when it was done: say how many are kept, and where.

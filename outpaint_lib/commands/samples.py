@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from outpaint_lib.commands.options import add_checkpoint, add_single_pass, add_texture, examples, positive
+from outpaint_lib.commands.options import add_painting_options, examples, painting_settings, positive
 from outpaint_lib.errors import OutpaintError
 
 
@@ -23,7 +23,6 @@ def add_command(commands) -> None:
     samples.add_argument(
         "-o", "--output", required=True, help="image path; its suffix (.png, .jpg, ...) sets the format"
     )
-    add_checkpoint(samples)
     samples.add_argument("--count", type=positive, default=8, help="images on the sheet (default: 8)")
     samples.add_argument(
         "--full-resolution",
@@ -40,8 +39,7 @@ def add_command(commands) -> None:
         default=5,
         help="rounds of the recursive rows, each painting from the last (default: 5)",
     )
-    add_single_pass(samples)
-    add_texture(samples)
+    add_painting_options(samples, ("checkpoint", "mirror_average", "texture"))
     samples.add_argument("--quiet", action="store_true", help="no progress bar")
     samples.set_defaults(handler=run)
 
@@ -61,9 +59,7 @@ def run(arguments: argparse.Namespace) -> int:
     files = find_images(arguments.data)
     if not files:
         raise OutpaintError(f"no images in {arguments.data}")
-    outpainter = Outpainter.load(
-        arguments.checkpoint, precision="float32", mirror_average=arguments.mirror_average, texture=arguments.texture
-    )
+    outpainter = Outpainter.from_settings(painting_settings(arguments, precision="float32"))
     if arguments.full_resolution:
         photos = []
         for path in evenly_spaced(files, arguments.count):
