@@ -153,20 +153,10 @@ class Outpainter:
         times: int | None = None,
         blend: bool | None = None,
         on_round: Callable[[int, np.ndarray], None] | None = None,
-        *,
-        width: int | None = None,
-        aspect: float | str | None = None,
-        side: str = "both",
-        max_pixels: int | None = DEFAULT_MAX_PIXELS,
+        **target,
     ) -> np.ndarray:
-        """Widen ``image`` (a uint8 RGB array, a Pillow image or an image file's path). Say how wide with one of
-        ``times`` (rounds of full strips; 1 if nothing is given), ``width`` (pixels) or
-        ``aspect`` (width over height: 1.78 or "16:9"), and where with ``side`` ("both",
-        "left", "right"); see ``outpaint_lib.sizing`` for how the rounds are planned.
-        ``on_round(round, result)`` sees each round's result."""
-        return self.outpaint_rounds(
-            image, times, blend, on_round, width=width, aspect=aspect, side=side, max_pixels=max_pixels
-        )[-1]
+        """The widest result of ``outpaint_rounds``, which takes the same arguments."""
+        return self.outpaint_rounds(image, times, blend, on_round, **target)[-1]
 
     def outpaint_rounds(
         self,
@@ -180,7 +170,12 @@ class Outpainter:
         side: str = "both",
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ) -> list[np.ndarray]:
-        """Every intermediate result of recursive outpainting, the last one widest."""
+        """Widen ``image`` (a uint8 RGB array, a Pillow image or an image file's path) and
+        return every round's result, the last one widest. Say how wide with one of ``times``
+        (rounds of full strips; 1 if nothing is given), ``width`` (pixels) or ``aspect`` (width
+        over height: 1.78 or "16:9"), and where with ``side`` ("both", "left", "right"); see
+        ``outpaint_lib.sizing`` for how the rounds are planned. ``blend`` overrides the
+        settings' for this call; ``on_round(round, result)`` sees each round's result."""
         current = _read_image(image)
         target = make_target(times=times, width=width, aspect=aspect, side=side)
         results = []
