@@ -14,19 +14,15 @@ detail and seam, and that only predicted texture raises detail and SSIM together
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import cv2
+import numpy as np
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-
-from outpaint_lib.config import strip_width_of  # noqa: E402
-from outpaint_lib.evaluation import mean_scores  # noqa: E402
-from outpaint_lib.images import find_images, load_image, load_square  # noqa: E402
-from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter  # noqa: E402
-from outpaint_lib.metrics import strip_scores  # noqa: E402
+from outpaint_lib.config import strip_width_of
+from outpaint_lib.evaluation import mean_scores
+from outpaint_lib.images import find_images, load_image, load_square
+from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter
+from outpaint_lib.metrics import strip_scores
 
 SCALES = (0.25, 0.5, 0.75, 1.0)
 TEXTURE_SIGMA = 1.0

@@ -7,17 +7,15 @@ CPU devices share the machine's cores, so the ratio shows the cost of the strate
 bookkeeping (splitting the batch, all-reducing the gradients), not a speed-up: that needs
 devices with their own compute, GPUs or machines.
 
-    python benchmarks/distribution.py [--devices 2] [--data ../shared/data/beach/train] [--steps 8]
+    python -m benchmarks.distribution [--devices 2] [--data ../shared/data/beach/train] [--steps 8]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from outpaint_lib.distribution import distribute_dataset, make_strategy, split_cpu  # noqa: E402
 

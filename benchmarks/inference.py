@@ -9,11 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 
@@ -75,6 +73,19 @@ def random_generator(width_multiplier: float) -> str:
     return folder
 
 
+def timed_calls(outpainter: Outpainter) -> dict:
+    """The calls timed for one loaded generator, by name."""
+    size = outpainter.config.image_size
+    return {
+        f"one {size} x {size // 2} centre -> {size} x {size}": lambda: outpainter.outpaint(photo(size, size // 2)),
+        f"batch of 16 centres {size} x {size // 2}": lambda: outpainter.outpaint_batch(
+            [photo(size, size // 2, s) for s in range(16)]
+        ),
+        "480 x 320 photo, full resolution, blended": lambda: outpainter.outpaint(photo(320, 480)),
+        f"5 recursive rounds on {size} x {size}": lambda: outpainter.outpaint(photo(size, size), times=5),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
@@ -92,21 +103,17 @@ def main() -> None:
     print(f"{'case':<44} {'passes':>6} {'median ms':>10} {'blending ms':>12} {'blending':>9}")
     for mirror_average in (False, True):
         outpainter = Outpainter.load(checkpoint, precision=arguments.precision, mirror_average=mirror_average)
-        size = outpainter.config.image_size
-        cases = {
-            f"one {size} x {size // 2} centre -> {size} x {size}": lambda: outpainter.outpaint(photo(size, size // 2)),
-            f"batch of 16 centres {size} x {size // 2}": lambda: outpainter.outpaint_batch([photo(size, size // 2, s) for s in range(16)]),
-            "480 x 320 photo, full resolution, blended": lambda: outpainter.outpaint(photo(320, 480)),
-            f"5 recursive rounds on {size} x {size}": lambda: outpainter.outpaint(photo(size, size), times=5),
-        }
-        for name, function in cases.items():
+        for name, function in timed_calls(outpainter).items():
             total = median_seconds(function, arguments.repeats)
             with BlendTimer() as timer:
                 for _ in range(arguments.repeats):
                     function()
             blending = timer.seconds / arguments.repeats
             passes = 2 if mirror_average else 1
-            print(f"{name:<44} {passes:>6} {total * 1000:>10.1f} {blending * 1000:>12.1f} {blending / total:>9.0%}", flush=True)
+            print(
+                f"{name:<44} {passes:>6} {total * 1000:>10.1f} {blending * 1000:>12.1f} {blending / total:>9.0%}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

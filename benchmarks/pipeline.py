@@ -1,18 +1,16 @@
 """The input pipeline alone: images per second that tf.data delivers, with augmentation, as a
 multiple of what the training step consumes.
 
-    python benchmarks/pipeline.py [--data ../shared/data/beach/train] [--batches 60]
+    python -m benchmarks.pipeline [--data ../shared/data/beach/train] [--batches 60]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.training import DEFAULT_DATA  # noqa: E402
 from outpaint_lib.config import get_preset  # noqa: E402
@@ -39,7 +37,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=DEFAULT_DATA)
     parser.add_argument("--batches", type=int, default=60)
-    parser.add_argument("--consumed", type=float, default=None, help="images/s the training step consumes (default: measure nothing, print rates)")
+    parser.add_argument("--consumed", type=float, default=None,
+                        help="images/s the training step consumes (default: measure nothing, print rates)")
     arguments = parser.parse_args()
     config = get_preset("paper").replace(batch_size=16)
     start = time.perf_counter()

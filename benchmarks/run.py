@@ -2,6 +2,9 @@
 figures measured on the same machine in the same conditions).
 
     python benchmarks/run.py [--checkpoint checkpoint]
+
+Each benchmark runs as ``python -m benchmarks.NAME`` from the repository root, as some of them
+import others (``benchmarks.training``).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import os
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main() -> None:
@@ -20,7 +23,8 @@ def main() -> None:
     arguments = parser.parse_args()
     scripts = [
         ["training.py"],
-        ["training.py", "--presets", "paper", "--precisions", "mixed_bfloat16", "--width-multiplier", "0.5", "--steps", "8", "--warmup", "3"],
+        ["training.py", "--presets", "paper", "--precisions", "mixed_bfloat16", "--width-multiplier", "0.5",
+         "--steps", "8", "--warmup", "3"],
         ["pipeline.py", "--consumed", "5.3"],
         ["inference.py", "--random-width", "1.0", "--repeats", "10"],
         ["inference.py", "--random-width", "1.0", "--repeats", "10", "--precision", "mixed_bfloat16"],
@@ -30,10 +34,13 @@ def main() -> None:
         ["distribution.py", "--devices", "2"],
     ]
     if arguments.checkpoint:
-        scripts.append(["inference.py", "--checkpoint", arguments.checkpoint, "--precision", "auto"])
+        # The benchmarks run from the repository root: a relative path is made absolute first.
+        checkpoint = os.path.abspath(arguments.checkpoint)
+        scripts.append(["inference.py", "--checkpoint", checkpoint, "--precision", "auto"])
     for script, *options in scripts:
         print(f"\n== {script} {' '.join(options)}", flush=True)
-        subprocess.run([sys.executable, os.path.join(HERE, script), *options], check=True)
+        module = "benchmarks." + script.removesuffix(".py")
+        subprocess.run([sys.executable, "-m", module, *options], cwd=REPOSITORY, check=True)
 
 
 if __name__ == "__main__":

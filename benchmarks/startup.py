@@ -100,7 +100,8 @@ def main() -> None:
         baseline = variants[-1][0]
         for name, *_ in variants[:-1]:
             for job in jobs:
-                print(f"{job}: {name} is {medians[(baseline, job)] / medians[(name, job)]:.2f}x faster than the baseline")
+                speed_up = medians[(baseline, job)] / medians[(name, job)]
+                print(f"{job}: {name} is {speed_up:.2f}x faster than the baseline")
 
 
 if __name__ == "__main__":

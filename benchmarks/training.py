@@ -4,7 +4,7 @@ For each preset, precision and phase: images per second (median step time after 
 the step's FLOPs counted from the layers (benchmarks/flops.py), the achieved GFLOP/s, and the
 fraction of the matrix-product peak measured in the same run.
 
-    python benchmarks/training.py [--data ../shared/data/beach/train] [--steps 8] [--warmup 3]
+    python -m benchmarks.training [--data ../shared/data/beach/train] [--steps 8] [--warmup 3]
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -24,8 +22,8 @@ import tensorflow as tf  # noqa: E402
 
 from benchmarks.flops import training_step_flops  # noqa: E402
 from outpaint_lib.config import get_preset  # noqa: E402
-from outpaint_lib.pipeline import scan_folder, training_dataset  # noqa: E402
 from outpaint_lib.gan import OutpaintGAN  # noqa: E402
+from outpaint_lib.pipeline import scan_folder, training_dataset  # noqa: E402
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA = os.path.join(REPOSITORY, "..", "shared", "data", "beach", "train")
@@ -94,10 +92,14 @@ def main() -> None:
     peaks = {"float32": matmul_peak("float32"), "mixed_bfloat16": matmul_peak("bfloat16")}
     if arguments.width_multiplier != 1.0:
         print(f"width multiplier {arguments.width_multiplier}")
-    print(f"matrix-product peak (4096^3): float32 {peaks['float32']:.0f} GFLOP/s, bfloat16 {peaks['mixed_bfloat16']:.0f} GFLOP/s")
+    print(f"matrix-product peak (4096^3): float32 {peaks['float32']:.0f} GFLOP/s, "
+          f"bfloat16 {peaks['mixed_bfloat16']:.0f} GFLOP/s")
     folder = scan_folder(arguments.data, 128)
     results = []
-    header = f"{'preset':<12} {'precision':<15} {'phase':>5} {'step s':>7} {'img/s':>6} {'GFLOP':>6} {'GFLOP/s':>8} {'of peak':>7}"
+    header = (
+        f"{'preset':<12} {'precision':<15} {'phase':>5} {'step s':>7} {'img/s':>6} {'GFLOP':>6} {'GFLOP/s':>8} "
+        f"{'of peak':>7}"
+    )
     print(header)
     for preset in arguments.presets.split(","):
         for precision in arguments.precisions.split(","):
@@ -109,15 +111,19 @@ def main() -> None:
                 row["fraction_of_peak"] = row["achieved_gflops"] / peaks[precision]
                 results.append(row)
                 print(
-                    f"{preset:<12} {precision:<15} {phase:>5} {row['step_seconds']:>7.3f} {row['images_per_second']:>6.2f} "
+                    f"{preset:<12} {precision:<15} {phase:>5} "
+                    f"{row['step_seconds']:>7.3f} {row['images_per_second']:>6.2f} "
                     f"{row['step_gflop']:>6.1f} {row['achieved_gflops']:>8.1f} {row['fraction_of_peak']:>7.1%}",
                     flush=True,
                 )
     for preset in arguments.presets.split(","):
         for phase in (int(p) for p in arguments.phases.split(",")):
-            rates = {r["precision"]: r["images_per_second"] for r in results if r["preset"] == preset and r["phase"] == phase}
+            rates = {
+                r["precision"]: r["images_per_second"] for r in results if r["preset"] == preset and r["phase"] == phase
+            }
             if len(rates) == 2:
-                print(f"{preset} phase {phase}: mixed_bfloat16 / float32 = {rates['mixed_bfloat16'] / rates['float32']:.2f}x")
+                ratio = rates["mixed_bfloat16"] / rates["float32"]
+                print(f"{preset} phase {phase}: mixed_bfloat16 / float32 = {ratio:.2f}x")
     if arguments.json:
         with open(arguments.json, "w") as handle:
             json.dump({"peaks_gflops": peaks, "results": results}, handle, indent=2)

@@ -8,14 +8,11 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from outpaint_lib.config import PAPER, PAPER_LOCAL  # noqa: E402
-
-REPOSITORY = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("OUTPAINT_SHARED_DATA", REPOSITORY.parent / "shared" / "data"))
+from outpaint_lib.config import PAPER_LOCAL  # noqa: E402
+from support import SHARED_DATA, smooth_image, tiny  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -38,15 +35,6 @@ def beach_val(shared_data) -> Path:
     return shared_data / "beach" / "val"
 
 
-def tiny(config=PAPER, **changes):
-    """A configuration small enough to train in milliseconds: 32 px, 1/16 of the widths."""
-    values = dict(image_size=32, width_multiplier=1 / 16, batch_size=4)
-    if config.generator_architecture == "keras256":
-        values["generator_dilations"] = (2, 4)  # wider ones would reach past 32 px feature maps
-    values.update(changes)
-    return config.replace(**values)
-
-
 @pytest.fixture
 def tiny_config():
     return tiny()
@@ -55,16 +43,6 @@ def tiny_config():
 @pytest.fixture
 def tiny_local_config():
     return tiny(PAPER_LOCAL)
-
-
-def smooth_image(height: int, width: int, seed: int = 0) -> np.ndarray:
-    """A deterministic, smooth, colourful uint8 image (so that strips are predictable)."""
-    rng = np.random.default_rng(seed)
-    rows = np.linspace(0, 1, height)[:, None, None]
-    columns = np.linspace(0, 1, width)[None, :, None]
-    phase = rng.uniform(0, 2 * np.pi, size=(1, 1, 3))
-    image = 127.5 + 100 * np.sin(3 * columns + 2 * rows + phase)
-    return np.clip(np.rint(image), 0, 255).astype(np.uint8)
 
 
 @pytest.fixture

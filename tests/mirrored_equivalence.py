@@ -24,8 +24,7 @@ import tensorflow as tf  # noqa: E402
 from outpaint_lib.config import PAPER_LOCAL, UNET  # noqa: E402
 from outpaint_lib.gan import OutpaintGAN  # noqa: E402
 from outpaint_lib.pipeline import scan_folder, training_dataset  # noqa: E402
-
-from conftest import tiny  # noqa: E402
+from support import tiny  # noqa: E402
 
 
 def weights(gan) -> list[np.ndarray]:
@@ -45,10 +44,11 @@ def train_phases(config, folder, strategy, steps: int) -> list[list[np.ndarray]]
     after_each_phase = [weights(gan)]  # the initial weights first
     for phase in (1, 2, 3):
         gan.phase = phase
-        dataset = distribute_dataset(
-            strategy, config.batch_size,
-            lambda batch_size, shard: training_dataset(folder, config, seed=phase, batch_size=batch_size, shard=shard),
-        )
+
+        def make_dataset(batch_size, shard, seed=phase):
+            return training_dataset(folder, config, seed=seed, batch_size=batch_size, shard=shard)
+
+        dataset = distribute_dataset(strategy, config.batch_size, make_dataset)
         gan.fit(dataset, epochs=1, steps_per_epoch=steps, shuffle=False, verbose=0)
         after_each_phase.append(weights(gan))
     return after_each_phase

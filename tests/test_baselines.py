@@ -3,8 +3,7 @@ import pytest
 
 from outpaint_lib.baselines import BASELINES, edge_replication, mean_fill
 from outpaint_lib.metrics import strip_rmse
-
-from conftest import smooth_image
+from support import smooth_image
 
 
 @pytest.mark.parametrize("name", sorted(BASELINES))

@@ -7,9 +7,7 @@ from outpaint_lib import checkpoints
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.generator_files import CheckpointError
 from outpaint_lib.schedule import Schedule
-
-from conftest import tiny
-from test_gan import run_steps
+from support import run_steps, tiny
 
 
 def trained_gan(steps=2):
@@ -92,7 +90,9 @@ def test_a_damaged_newest_checkpoint_falls_back_to_the_previous(tmp_path, caplog
     with caplog.at_level(logging.WARNING):
         state = checkpoints.restore_latest(tmp_path, fresh)
     assert state["step"] == 1
-    assert any("step-000000002 is damaged" in r.getMessage() and "falling back" in r.getMessage() for r in caplog.records)
+    assert any(
+        "step-000000002 is damaged" in r.getMessage() and "falling back" in r.getMessage() for r in caplog.records
+    )
 
 
 def test_a_half_written_checkpoint_is_ignored(tmp_path):

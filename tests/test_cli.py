@@ -1,16 +1,6 @@
 import json
-import subprocess
-import sys
 
-from conftest import REPOSITORY
-
-
-def run_cli(*arguments, **options):
-    """Run ``python -m outpaint_lib`` as a user would, in a fresh process."""
-    return subprocess.run(
-        [sys.executable, "-m", "outpaint_lib", *arguments], capture_output=True, text=True,
-        cwd=options.pop("cwd", REPOSITORY), timeout=options.pop("timeout", 300), **options,
-    )
+from support import REPOSITORY, immutable, run_cli, smooth_image
 
 
 def test_summary_prints_the_papers_parameter_counts():
@@ -33,8 +23,6 @@ def test_unknown_preset_is_a_usage_error():
 
 def test_unwritable_outputs_are_one_line_before_the_work(tmp_path):
     """Issue 19, defect 5, through the commands: each refuses before loading a model or data."""
-    from test_files import immutable
-
     source = tmp_path / "source"
     source.mkdir()
     with immutable(tmp_path / "locked") as locked:
@@ -58,13 +46,13 @@ def test_a_sample_sheet_is_encoded_as_its_suffix_says(tmp_path):
     """Issue 19, defect 13: ``samples -o s.jpg`` wrote PNG bytes into a .jpg."""
     from PIL import Image
 
-    from conftest import smooth_image
-
     photos = tmp_path / "photos"
     photos.mkdir()
     for index in range(2):
         Image.fromarray(smooth_image(40, 40, seed=index)).save(photos / f"{index}.png")
-    result = run_cli("samples", "--data", str(photos), "-o", str(tmp_path / "sheet.jpg"), "--count", "2", "--times", "1")
+    result = run_cli(
+        "samples", "--data", str(photos), "-o", str(tmp_path / "sheet.jpg"), "--count", "2", "--times", "1"
+    )
     assert result.returncode == 0, result.stderr
     assert Image.open(tmp_path / "sheet.jpg").format == "JPEG"
     result = run_cli("samples", "--data", str(photos), "-o", str(tmp_path / "sheet.xyz"))
@@ -79,8 +67,11 @@ def test_small_usage_defects_each_get_a_clear_line(tmp_path):
     assert result.returncode == 2 and "argument --times: expected a whole number, got '1.5'" in result.stderr
     result = run_cli("--version")
     assert result.returncode == 0 and result.stdout.strip() == f"outpaint {__version__}"
-    result = run_cli("train", "--data", str(tmp_path), "--out", str(tmp_path / "run"), "--steps", "1", "--set", "bogus=1")
-    assert result.returncode == 1 and "unknown configuration keys: bogus (the keys are: name, image_size," in result.stderr
+    result = run_cli(
+        "train", "--data", str(tmp_path), "--out", str(tmp_path / "run"), "--steps", "1", "--set", "bogus=1"
+    )
+    assert result.returncode == 1
+    assert "unknown configuration keys: bogus (the keys are: name, image_size," in result.stderr
     assert not (tmp_path / "run").exists()
 
 

@@ -131,7 +131,8 @@ def make_tar(entries: dict[str, bytes], special: list[tarfile.TarInfo] = ()) -> 
     return buffer.getvalue()
 
 
-def make_zip(entries: dict[str, bytes], symlinks: dict[str, str] = {}) -> bytes:
+def make_zip(entries: dict[str, bytes], symlinks: dict[str, str] | None = None) -> bytes:
+    symlinks = symlinks or {}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in entries.items():
@@ -349,9 +350,15 @@ def places_registry(server: FileServer) -> tuple[Dataset, ...]:
 
 def test_categories_keep_only_those_classes_one_folder_each(server, tmp_path):
     registry = places_registry(server)
-    folder = download("places-toy", to=tmp_path, categories=["Beach", "field/cultivated"], progress=False, registry=registry)
-    assert sorted(path.name for path in (folder / "beach").iterdir()) == ["Places365_val_00000001.jpg", "Places365_val_00000002.jpg"]
-    assert sorted(path.name for path in (folder / "field-cultivated").iterdir()) == ["Places365_val_00000005.jpg", "Places365_val_00000006.jpg"]
+    folder = download(
+        "places-toy", to=tmp_path, categories=["Beach", "field/cultivated"], progress=False, registry=registry
+    )
+    assert sorted(path.name for path in (folder / "beach").iterdir()) == [
+        "Places365_val_00000001.jpg", "Places365_val_00000002.jpg",
+    ]
+    assert sorted(path.name for path in (folder / "field-cultivated").iterdir()) == [
+        "Places365_val_00000005.jpg", "Places365_val_00000006.jpg",
+    ]
     assert not (folder / "coast").exists() and not (folder / "val_256").exists()
     assert (folder / "devkit" / "categories_places365.txt").is_file()
     requests = len(server.requests)

@@ -16,9 +16,7 @@ from outpaint_lib import checkpoints
 from outpaint_lib.distribution import check_batch_split, cluster_description, is_chief, make_strategy, split_cpu
 from outpaint_lib.errors import DistributionError
 from outpaint_lib.history import read_history
-
-from conftest import REPOSITORY
-from test_training import assert_unbroken
+from support import REPOSITORY, assert_unbroken
 
 TINY_RUN = ["--image-size", "32", "--width-multiplier", "0.0625", "--batch-size", "4", "--steps", "6",
             "--checkpoint-every", "3", "--validate-every", "3", "--quiet"]

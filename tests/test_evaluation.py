@@ -6,9 +6,7 @@ from PIL import Image
 from outpaint_lib.baselines import BASELINES
 from outpaint_lib.evaluation import evaluate_folder, evaluate_full_resolution
 from outpaint_lib.inference import Outpainter
-
-from conftest import smooth_image
-from test_cli import run_cli
+from support import run_cli, smooth_image
 
 
 @pytest.fixture
@@ -59,9 +57,14 @@ def test_evaluate_names_the_files_it_skips_and_refuses_images_too_small_to_score
 
 def test_evaluate_command_prints_the_table_and_writes_json(checkpoint, photos, tmp_path):
     output = tmp_path / "scores.json"
-    result = run_cli("evaluate", "--data", str(photos), "--checkpoint", str(checkpoint), "--baselines", "--json", str(output))
+    result = run_cli(
+        "evaluate", "--data", str(photos), "--checkpoint", str(checkpoint), "--baselines", "--json", str(output)
+    )
     assert result.returncode == 0, result.stderr
-    assert "generator" in result.stdout and "telea" in result.stdout and "RMSE" in result.stdout and "layout" in result.stdout
+    assert (
+        "generator" in result.stdout and "telea" in result.stdout
+        and "RMSE" in result.stdout and "layout" in result.stdout
+    )
     scores = json.loads(output.read_text())
     assert scores["images"] == 5 and set(scores["scores"]) == {"generator", "generator+texture", *BASELINES}
 
@@ -70,7 +73,9 @@ def test_single_pass_scores_the_model_without_mirror_averaging(checkpoint, photo
     scores = {}
     for flags in ([], ["--single-pass"]):
         output = tmp_path / f"scores{len(flags)}.json"
-        result = run_cli("evaluate", "--data", str(photos), "--checkpoint", str(checkpoint), "--json", str(output), *flags)
+        result = run_cli(
+            "evaluate", "--data", str(photos), "--checkpoint", str(checkpoint), "--json", str(output), *flags
+        )
         assert result.returncode == 0, result.stderr
         scores[len(flags)] = json.loads(output.read_text())
         assert ("one pass" in result.stdout) == bool(flags)
@@ -116,8 +121,6 @@ def test_evaluate_command_full_resolution_and_the_size_it_needs(checkpoint, wide
 
 
 def test_recursive_rounds_score_the_outermost_columns(checkpoint, tmp_path):
-    from conftest import smooth_image
-
     from outpaint_lib.evaluation import evaluate_recursive
     from outpaint_lib.inference import Outpainter
 

@@ -2,12 +2,15 @@ import os
 
 import pytest
 
-import contextlib
-import subprocess
-
 from outpaint_lib.files import (
-    OutputError, atomic_path, atomic_write_bytes, atomic_write_text, check_output_file, check_output_folder,
+    OutputError,
+    atomic_path,
+    atomic_write_bytes,
+    atomic_write_text,
+    check_output_file,
+    check_output_folder,
 )
+from support import immutable
 
 
 def test_a_write_replaces_the_file_and_leaves_no_temporary(tmp_path):
@@ -36,18 +39,6 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     target = tmp_path / "painted.png"
     atomic_write_bytes(target, b"png")
     assert target.stat().st_mode & 0o777 == 0o666 & ~mask
-
-
-@contextlib.contextmanager
-def immutable(folder):
-    """A folder that refuses new files even to root (``chattr +i``), for as long as the test needs."""
-    folder.mkdir()
-    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
-        pytest.skip("chattr +i is not available here")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
 
 
 def test_outputs_that_cannot_be_written_are_refused_before_any_work(tmp_path):

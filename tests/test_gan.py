@@ -4,17 +4,9 @@ import tensorflow as tf
 
 from outpaint_lib import losses
 from outpaint_lib.config import KERAS256, PAPER, PAPER_LOCAL, UNET
-from outpaint_lib.postprocess import to_model_range
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.schedule import Schedule
-
-from conftest import smooth_image, tiny
-
-
-def one_batch_dataset(config, count=4):
-    images = np.stack([smooth_image(config.image_size, config.image_size, seed) for seed in range(count)])
-    dataset = tf.data.Dataset.from_tensor_slices(images).map(lambda image: to_model_range(image, config.value_range))
-    return dataset.batch(count).repeat()
+from support import run_steps, tiny
 
 
 def snapshot(model):
@@ -28,12 +20,6 @@ def changed(before, model):
 def mostly(flags):
     """At 1/16 width a unit can be dead (zero gradient) for a batch; most variables must move."""
     return sum(flags) >= 0.8 * len(flags)
-
-
-def run_steps(gan, config, phase, steps=1):
-    gan.phase = phase
-    history = gan.fit(one_batch_dataset(config), epochs=1, steps_per_epoch=steps, shuffle=False, verbose=0)
-    return {key: values[-1] for key, values in history.history.items()}
 
 
 @pytest.fixture(params=[PAPER, PAPER_LOCAL, KERAS256, UNET], ids=lambda c: c.name)

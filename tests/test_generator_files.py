@@ -3,8 +3,7 @@ import pytest
 
 from outpaint_lib.generator_files import CheckpointError, load_generator, save_generator
 from outpaint_lib.models import build_generator
-
-from conftest import tiny
+from support import smooth_image, tiny
 
 
 def test_a_saved_generator_loads_with_identical_outputs(tmp_path):
@@ -68,11 +67,11 @@ def test_a_run_folder_names_its_generator(checkpoint, tmp_path):
     from outpaint_lib.generator_files import generator_folder
     from outpaint_lib.inference import Outpainter
 
-    from conftest import smooth_image
-
     run = tmp_path / "run"
     shutil.copytree(checkpoint, run / "generator")
     (run / "config.json").write_text((checkpoint / "config.json").read_text())  # a run's own files beside it
     assert generator_folder(run) == run / "generator" and generator_folder(checkpoint) == checkpoint
     photo = smooth_image(32, 40)
-    np.testing.assert_array_equal(Outpainter.load(run).outpaint(photo), Outpainter.load(run / "generator").outpaint(photo))
+    np.testing.assert_array_equal(
+        Outpainter.load(run).outpaint(photo), Outpainter.load(run / "generator").outpaint(photo)
+    )

@@ -2,8 +2,7 @@ import numpy as np
 
 from outpaint_lib import geometry
 from outpaint_lib.config import KERAS256, PAPER, UNET
-
-from conftest import smooth_image, tiny
+from support import smooth_image, tiny
 
 
 def test_split_and_assemble_reproduce_the_image_exactly():

@@ -2,9 +2,7 @@
 
 import io
 import resource
-import struct
 import time
-import zlib
 
 import numpy as np
 import pytest
@@ -12,16 +10,11 @@ from PIL import Image, ImageFile
 
 from outpaint_lib import images
 from outpaint_lib.images import ImageError, centre_square, encode_png, find_images, load_image, load_square, scan_files
+from support import encode, marked_jpeg, png_header_only
 
 RED, GREEN, BLUE, MAGENTA, BLACK = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 0, 255), (0, 0, 0)
 WHITE = (255, 255, 255)
 REASONS = {"missing", "unreadable", "empty", "not_an_image", "corrupt", "too_large", "too_small"}
-
-
-def encode(image: Image.Image, format: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=format, **options)
-    return buffer.getvalue()
 
 
 def gradient(height: int, width: int) -> np.ndarray:
@@ -32,21 +25,6 @@ def gradient(height: int, width: int) -> np.ndarray:
 
 def noise(height: int = 64, width: int = 64, seed: int = 0) -> Image.Image:
     return Image.fromarray(np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8))
-
-
-def png_chunk(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
-
-
-def png_header_only(width: int, height: int) -> bytes:
-    """A valid PNG whose header claims width x height RGB pixels, with a few bytes of data."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", zlib.compress(b"\0" * 100))
-        + png_chunk(b"IEND", b"")
-    )
 
 
 def refused(source, reason: str, **options) -> ImageError:
@@ -184,16 +162,6 @@ def test_cmyk_jpeg_comes_back_close_to_the_rgb_original():
     # Block centres, away from JPEG ringing at the edges between colours.
     for row, column in ((3, 5), (3, 18), (12, 5), (12, 18)):
         assert np.abs(array[row, column].astype(int) - original[row, column]).max() <= 8
-
-
-def marked_jpeg(orientation: int) -> bytes:
-    """20 x 30 blue JPEG with a red top-left corner, stored sideways with an EXIF orientation."""
-    pixels = np.zeros((20, 30, 3), dtype=np.uint8)
-    pixels[:] = BLUE
-    pixels[:6, :6] = RED
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    return encode(Image.fromarray(pixels), "JPEG", quality=95, exif=exif.tobytes())
 
 
 def is_red(pixel) -> bool:

@@ -7,7 +7,7 @@ import tomllib
 import numpy as np
 from PIL import Image
 
-from conftest import REPOSITORY, smooth_image
+from support import REPOSITORY, smooth_image
 
 # Runs the command line in a fresh interpreter where the training extra's modules cannot be
 # imported, as in an environment that installed only the base dependencies.
@@ -56,3 +56,18 @@ def test_without_the_training_extra_paint_works_and_the_other_commands_say_what_
     assert line.startswith(f"outpaint paint: error: cannot paint with {checkpoint}: ")
     assert line.endswith("Keras and TensorFlow, which paint without an export, are not installed "
                          "(pip install 'outpaint[train]')")
+
+
+def test_the_public_api_imports_from_the_package_and_painting_loads_no_tensorflow():
+    """Issue 31: ``from outpaint_lib import Outpainter`` and the like, without TensorFlow until needed."""
+    script = (
+        "import sys\n"
+        "from outpaint_lib import Outpainter, PaintSettings, Target, load_image, paint_files\n"
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
+        "import outpaint_lib\n"
+        "missing = [name for name in outpaint_lib.__all__ if getattr(outpaint_lib, name, None) is None]\n"
+        "assert not missing, missing\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPOSITORY, timeout=300)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr

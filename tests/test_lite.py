@@ -13,8 +13,7 @@ from outpaint_lib.generator_files import save_generator
 from outpaint_lib.images import load_image
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.run_folder import LITE_MODEL_FILE
-
-from conftest import REPOSITORY, smooth_image, tiny
+from support import REPOSITORY, smooth_image, tiny
 
 
 @pytest.fixture(scope="module")

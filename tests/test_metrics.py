@@ -6,11 +6,19 @@ import pytest
 
 from outpaint_lib.baselines import edge_replication
 from outpaint_lib.metrics import (
-    REALISM_PATCHES_PER_STRIP, realism, realism_patches, strip_detail, strip_layout, strip_psnr, strip_rmse,
-    strip_scores, strip_seam, strip_ssim, strip_streak_error,
+    REALISM_PATCHES_PER_STRIP,
+    realism,
+    realism_patches,
+    strip_detail,
+    strip_layout,
+    strip_psnr,
+    strip_rmse,
+    strip_scores,
+    strip_seam,
+    strip_ssim,
+    strip_streak_error,
 )
-
-from conftest import smooth_image
+from support import smooth_image
 
 
 def test_rmse_is_the_papers_formula_over_strips_only():
@@ -141,7 +149,9 @@ def test_the_outermost_round_is_scored_against_the_photo():
 
     rng = np.random.default_rng(0)
     photo = rng.integers(60, 200, size=(40, 60, 3)).astype(np.uint8)
-    darker_flat = np.concatenate([np.full((40, 10, 3), 65, np.uint8), photo, np.full((40, 10, 3), 65, np.uint8)], axis=1)
+    darker_flat = np.concatenate(
+        [np.full((40, 10, 3), 65, np.uint8), photo, np.full((40, 10, 3), 65, np.uint8)], axis=1
+    )
     scores = outer_round_scores(photo, darker_flat, 10)
     assert scores["detail"] == 0.0
     assert scores["brightness"] == pytest.approx(65 / photo.mean(), rel=0.02)  # equal channels: grey is the mean

@@ -5,7 +5,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import REPOSITORY
+from support import REPOSITORY, tiny
 
 
 def tagged(notebook, tag):
@@ -18,7 +18,9 @@ def test_the_notebook_runs_in_smoke_mode(tmp_path, monkeypatch):
     monkeypatch.setenv("OUTPAINT_RUN_DIR", str(tmp_path / "run"))
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
     notebook = nbformat.read(REPOSITORY / "outpaint.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(REPOSITORY)}}).execute()
+    NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(REPOSITORY)}}
+    ).execute()
     for cell in notebook.cells:
         assert not any(output.get("output_type") == "error" for output in cell.get("outputs", []))
     for tag in ("phase-losses", "recursive", "widen-16-9"):
@@ -31,8 +33,6 @@ def test_the_notebook_runs_in_smoke_mode(tmp_path, monkeypatch):
 def test_the_notebook_never_deletes_a_run_it_did_not_create(tmp_path, monkeypatch, training_images):
     """Issue 30, defect 9: pointed at a 2,000-step run, the training cell replaced it with a 12-step one."""
     from outpaint_lib.training import train
-
-    from conftest import tiny
 
     run = tmp_path / "run"
     train(tiny(), training_images, run, 2, progress=False)

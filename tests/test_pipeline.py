@@ -6,12 +6,17 @@ from PIL import Image
 
 from outpaint_lib import geometry
 from outpaint_lib.config import KERAS256, PAPER
-from outpaint_lib.pipeline import (
-    DataError, augment, evaluation_dataset, evenly_spaced, make_example, scan_folder, training_dataset,
-)
 from outpaint_lib.images import load_square
-
-from conftest import smooth_image, tiny
+from outpaint_lib.pipeline import (
+    DataError,
+    augment,
+    evaluation_dataset,
+    evenly_spaced,
+    make_example,
+    scan_folder,
+    training_dataset,
+)
+from support import smooth_image, tiny
 
 
 def test_scan_finds_images_recursively(image_folder):

@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 
 from outpaint_lib.postprocess import hide_strips, match_mean_colour, paste_centre, poisson_blend, to_uint8
-
-from conftest import smooth_image
+from support import smooth_image
 
 
 def ramp_with_offset_centre(height, width, centre_width, offset=30):

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import smooth_image
 from outpaint_lib.cli import build_parser
 from outpaint_lib.datasets import DatasetError
 from outpaint_lib.preparation import prepare
+from support import smooth_image
 
 
 @pytest.fixture
@@ -92,7 +92,8 @@ def test_prepare_refuses_bad_arguments_and_used_destinations(messy_folder, tmp_p
 
 def test_cli_prepare_reports_counts_duplicates_and_skips(messy_folder, tmp_path, capsys):
     arguments = build_parser().parse_args(
-        ["data", "prepare", str(messy_folder), str(tmp_path / "out"), "--size", "16", "--val-fraction", "0.2", "--seed", "3"]
+        ["data", "prepare", str(messy_folder), str(tmp_path / "out"),
+         "--size", "16", "--val-fraction", "0.2", "--seed", "3"]
     )
     assert arguments.handler(arguments) == 0
     output = capsys.readouterr()

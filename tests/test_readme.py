@@ -11,7 +11,7 @@ import time
 import pytest
 from PIL import Image
 
-from conftest import REPOSITORY, SHARED_DATA, smooth_image
+from support import REPOSITORY, SHARED_DATA, smooth_image
 
 ENVIRONMENT_ASSIGNMENT = re.compile(r"^[A-Z_]+=")
 

@@ -24,10 +24,7 @@ from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.generator_files import load_generator
 from outpaint_lib.history import read_history
 from outpaint_lib.images import ImageError, load_image
-
-from conftest import REPOSITORY, smooth_image, tiny
-from test_cli import run_cli
-from test_images import png_header_only
+from support import REPOSITORY, SHARED_DATA, png_header_only, run_cli, smooth_image, tiny
 
 FUZZ_EXAMPLES = int(os.environ.get("OUTPAINT_FUZZ_EXAMPLES", "300"))
 ENVIRONMENT = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -108,7 +105,8 @@ def test_training_killed_three_times_resumes_without_loss(training_images, tmp_p
 
     # Finally resumed to the end: an unbroken history through all three phases, loadable weights.
     finished = subprocess.run(
-        [sys.executable, "-m", "outpaint_lib", "train", "--data", str(training_images), "--out", str(run), "--resume", "--quiet"],
+        [sys.executable, "-m", "outpaint_lib", "train", "--data", str(training_images), "--out", str(run),
+         "--resume", "--quiet"],
         cwd=REPOSITORY, env=ENVIRONMENT, capture_output=True, text=True, timeout=300,
     )
     assert finished.returncode == 0, finished.stderr
@@ -183,8 +181,6 @@ def mutated_images(draw, seeds):
 
 @pytest.fixture(scope="module")
 def fuzz_seeds(request):
-    from conftest import SHARED_DATA
-
     return seed_files(SHARED_DATA / "beach" / "val")
 
 
@@ -211,7 +207,10 @@ def test_fuzzed_files_through_the_paint_command(fuzz_seeds, checkpoint, tmp_path
         source = tmp_path / "fuzz.jpg"
         source.write_bytes(data)
         output = tmp_path / "out"
-        code = cli_main(["paint", str(source), "-o", str(output), "--checkpoint", str(checkpoint), "--quiet", "--max-pixels", "4000000"])
+        code = cli_main([
+            "paint", str(source), "-o", str(output), "--checkpoint", str(checkpoint),
+            "--quiet", "--max-pixels", "4000000",
+        ])
         captured = capsys.readouterr()
         assert "Traceback" not in captured.err
         if code == 0:
@@ -230,7 +229,9 @@ def camera_photo(tmp_path_factory):
     path = tmp_path_factory.mktemp("camera") / "camera.jpg"
     rows = np.linspace(0, 1, 4000, dtype=np.float32)[:, None]
     columns = np.linspace(0, 1, 6000, dtype=np.float32)[None, :]
-    channels = [np.clip(128 + 100 * np.sin(6 * columns * (c + 1) + 4 * rows), 0, 255).astype(np.uint8) for c in range(3)]
+    channels = [
+        np.clip(128 + 100 * np.sin(6 * columns * (c + 1) + 4 * rows), 0, 255).astype(np.uint8) for c in range(3)
+    ]
     Image.fromarray(np.stack(channels, axis=-1)).save(path, quality=85)
     return path
 
@@ -248,7 +249,8 @@ def test_a_camera_photo_outpaints_within_two_gibibytes(camera_photo, checkpoint,
         "sys.exit(code)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script, "paint", str(camera_photo), "-o", str(tmp_path), "--checkpoint", str(checkpoint), "--quiet"],
+        [sys.executable, "-c", script, "paint", str(camera_photo), "-o", str(tmp_path),
+         "--checkpoint", str(checkpoint), "--quiet"],
         cwd=REPOSITORY, env=ENVIRONMENT, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
@@ -261,9 +263,10 @@ def test_a_camera_photo_outpaints_within_two_gibibytes(camera_photo, checkpoint,
 def test_a_header_over_the_pixel_limit_is_refused_before_decoding(camera_photo, checkpoint, tmp_path):
     (tmp_path / "bomb.png").write_bytes(png_header_only(200_000, 200_000))
     result = run_cli(
-        "paint", str(camera_photo), str(tmp_path / "bomb.png"), "-o", str(tmp_path / "out"), "--checkpoint", str(checkpoint),
-        "--max-pixels", "10000000", "--quiet", env=ENVIRONMENT,
+        "paint", str(camera_photo), str(tmp_path / "bomb.png"), "-o", str(tmp_path / "out"),
+        "--checkpoint", str(checkpoint), "--max-pixels", "10000000", "--quiet", env=ENVIRONMENT,
     )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 2 and all("more than the limit of 10,000,000 (max_pixels; paint --max-pixels)" in line for line in lines)
+    assert len(lines) == 2
+    assert all("more than the limit of 10,000,000 (max_pixels; paint --max-pixels)" in line for line in lines)

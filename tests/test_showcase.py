@@ -6,12 +6,20 @@ from outpaint_lib.config import PAPER, PAPER_LOCAL
 from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.showcase import (
-    comparison_rows, full_resolution_sheet, label_row, parameter_table, plot_evaluation, plot_image_grid,
-    plot_layout_realism, plot_rmse_detail, plot_rounds, plot_split, runtime_summary, sample_sheet,
+    comparison_rows,
+    full_resolution_sheet,
+    label_row,
+    parameter_table,
+    plot_evaluation,
+    plot_image_grid,
+    plot_layout_realism,
+    plot_rmse_detail,
+    plot_rounds,
+    plot_split,
+    runtime_summary,
+    sample_sheet,
 )
-
-from conftest import smooth_image, tiny
-from test_cli import run_cli
+from support import run_cli, smooth_image, tiny
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +68,8 @@ def test_figures_are_drawn(outpainter):
     assert len(plot_evaluation(report).axes) == 2
     for values in report.scores.values():
         values.update(layout=15.0, realism=0.8)
-    assert [axis.get_title().split(":")[0] for axis in plot_evaluation(report).axes] == ["RMSE", "SSIM", "layout", "realism"]
+    titles = [axis.get_title().split(":")[0] for axis in plot_evaluation(report).axes]
+    assert titles == ["RMSE", "SSIM", "layout", "realism"]
     figure = plot_layout_realism({"generator": (33.0, 0.84), "fill: telea": (38.3, 0.86)}, bars=(34.5, 0.58))
     (axis,) = figure.axes
     assert [text.get_text() for text in axis.texts] == ["generator", "fill: telea"]
@@ -95,7 +104,10 @@ def test_samples_command_writes_the_sheet(checkpoint, tmp_path):
         Image.fromarray(smooth_image(40, 48, seed=index)).save(folder / f"{index}.png")
     (folder / "9_broken.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
     output = tmp_path / "sheet.png"
-    result = run_cli("samples", "--data", str(folder), "--checkpoint", str(checkpoint), "--count", "5", "--times", "2", "-o", str(output))
+    result = run_cli(
+        "samples", "--data", str(folder), "--checkpoint", str(checkpoint), "--count", "5", "--times", "2",
+        "-o", str(output),
+    )
     assert result.returncode == 0, result.stderr
     assert "skipped" in result.stderr and "9_broken.png" in result.stderr  # the last one taken
     with Image.open(output) as sheet:
@@ -104,7 +116,9 @@ def test_samples_command_writes_the_sheet(checkpoint, tmp_path):
 
 
 def test_samples_command_reports_an_empty_folder(checkpoint, tmp_path):
-    result = run_cli("samples", "--data", str(tmp_path), "--checkpoint", str(checkpoint), "-o", str(tmp_path / "sheet.png"))
+    result = run_cli(
+        "samples", "--data", str(tmp_path), "--checkpoint", str(checkpoint), "-o", str(tmp_path / "sheet.png")
+    )
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "no images" in result.stderr
 
 

@@ -16,14 +16,7 @@ from outpaint_lib.errors import OutpaintError
 from outpaint_lib.generator_files import load_generator, save_generator
 from outpaint_lib.history import read_history
 from outpaint_lib.training import TrainingError, load_initial_generator, train
-
-from conftest import REPOSITORY, tiny
-
-
-def assert_unbroken(rows, total):
-    assert [row["step"] for row in rows] == list(range(1, total + 1))
-    phases = [row["phase"] for row in rows]
-    assert phases == sorted(phases)
+from support import REPOSITORY, assert_unbroken, tiny
 
 
 def test_a_short_run_goes_through_all_three_phases_and_writes_its_outputs(training_images, tmp_path):
@@ -128,7 +121,10 @@ def test_a_non_finite_loss_stops_with_a_clear_message_and_keeps_the_checkpoint(t
     train(tiny(), training_images, run, 20, checkpoint_every=3, progress=False)
     shutil.rmtree(checkpoints.list_checkpoints(run)[0])  # keep step 18: the run resumes there
     monkeypatch.setattr(losses, "identity_loss", lambda real, generated: losses.ops.mean(generated) * float("nan"))
-    with pytest.raises(TrainingError, match=r"training stopped at step 19 \(phase 3\): g_loss=nan, mse=nan; the last good checkpoint is .*step-000000018"):
+    stopped = (
+        r"training stopped at step 19 \(phase 3\): g_loss=nan, mse=nan; the last good checkpoint is .*step-000000018"
+    )
+    with pytest.raises(TrainingError, match=stopped):
         train(tiny(), training_images, run, resume=True, checkpoint_every=3, progress=False)
     assert [p.name for p in checkpoints.list_checkpoints(run)] == ["step-000000018"]
     assert [row["step"] for row in read_history(run / "history.jsonl")] == list(range(1, 19))
@@ -144,7 +140,9 @@ def test_resume_after_sigkill_mid_run(training_images, tmp_path):
     run = tmp_path / "run"
     base = [sys.executable, "-m", "outpaint_lib", "train", "--data", str(training_images), "--out", str(run)]
     intervals = ["--checkpoint-every", "7", "--validate-every", "5", "--quiet"]
-    command = base + ["--steps", "60", "--image-size", "32", "--width-multiplier", "0.0625", "--batch-size", "4"] + intervals
+    command = (
+        base + ["--steps", "60", "--image-size", "32", "--width-multiplier", "0.0625", "--batch-size", "4"] + intervals
+    )
     environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     process = subprocess.Popen(command, cwd=REPOSITORY, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 240
@@ -186,9 +184,10 @@ def test_a_run_can_start_from_another_runs_generator(training_images, tmp_path):
     ended, _ = load_generator(result.run_dir / "generator")
     for before, after in zip(started.weights, ended.weights):
         np.testing.assert_array_equal(before.numpy(), after.numpy())
-    assert json.loads((result.run_dir / "run.json").read_text())["initial_generator"] == str(first.run_dir / "generator")
+    record = result.run_dir / "run.json"
+    assert json.loads(record.read_text())["initial_generator"] == str(first.run_dir / "generator")
     train(config, None, result.run_dir, resume=True, progress=False)  # a resume keeps the record
-    assert json.loads((result.run_dir / "run.json").read_text())["initial_generator"] == str(first.run_dir / "generator")
+    assert json.loads(record.read_text())["initial_generator"] == str(first.run_dir / "generator")
 
 
 def test_a_generator_grows_a_fourier_unit_on_top_of_the_weights_it_starts_from(training_images, tmp_path):
@@ -250,8 +249,11 @@ def test_a_run_folder_is_trained_by_one_process_at_a_time(training_images, tmp_p
         cwd=REPOSITORY, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(TrainingError, match=rf"^{run} is being trained by another process \(process {holder.pid}\): "
-                                                 "wait for it to end, or stop it, then resume$"):
+        held = (
+            rf"^{run} is being trained by another process \(process {holder.pid}\): "
+            "wait for it to end, or stop it, then resume$"
+        )
+        with pytest.raises(TrainingError, match=held):
             train(tiny(), None, run, resume=True, progress=False)
         with pytest.raises(TrainingError, match="being trained by another process"):
             train(tiny(), training_images, run, 2, progress=False)  # nor may a new run start there
@@ -304,5 +306,6 @@ def test_ctrl_c_ends_the_step_writes_a_checkpoint_and_says_where_a_resume_starts
     assert 10 <= step < 400
     assert_unbroken(rows, step)
     assert stderr.strip().splitlines()[-1] == (
-        f"outpaint train: interrupted at step {step} of 400; a checkpoint was written: --resume continues from step {step}")
+        f"outpaint train: interrupted at step {step} of 400; "
+        f"a checkpoint was written: --resume continues from step {step}")
     assert checkpoints.list_checkpoints(run)[0].name == f"step-{step:09d}"
