@@ -20,6 +20,7 @@ import numpy as np
 
 from outpaint_lib.config import strip_width_of
 from outpaint_lib.evaluation import mean_scores
+from outpaint_lib.geometry import own_size_centre
 from outpaint_lib.images import find_images, load_image, load_square
 from outpaint_lib.inference import DEFAULT_CHECKPOINT, Outpainter
 from outpaint_lib.metrics import strip_scores
@@ -27,12 +28,6 @@ from outpaint_lib.metrics import strip_scores
 SCALES = (0.25, 0.5, 0.75, 1.0)
 TEXTURE_SIGMA = 1.0
 BATCH_SIZE = 32
-
-
-def centre_of(truth: np.ndarray) -> np.ndarray:
-    """What ``evaluate`` keeps of a photo: all but round(H/4) columns on each side."""
-    strip = strip_width_of(truth.shape[0])
-    return np.ascontiguousarray(truth[:, strip:-strip])
 
 
 def fine_texture(image: np.ndarray) -> np.ndarray:
@@ -73,12 +68,12 @@ def main() -> None:
     if arguments.full_resolution:
         where = "at their own resolution"
         truths = [load_image(path) for path in paths]
-        painted = [outpainter.outpaint_batch([centre_of(truth)])[0] for truth in truths]
+        painted = [outpainter.outpaint_batch([own_size_centre(truth)[0]])[0] for truth in truths]
     else:
         where = f"at {outpainter.config.image_size} px"
         truths = [load_square(path, outpainter.config.image_size) for path in paths]
         painted = [image for start in range(0, len(truths), BATCH_SIZE) for image in outpainter.outpaint_batch(
-            [centre_of(truth) for truth in truths[start : start + BATCH_SIZE]], blend=False)]
+            [own_size_centre(truth)[0] for truth in truths[start : start + BATCH_SIZE]], blend=False)]
     textures = [fine_texture(truth) for truth in truths]
 
     rows = [("model", None, 0.0)]

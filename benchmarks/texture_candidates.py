@@ -23,8 +23,8 @@ import cv2
 import numpy as np
 
 from outpaint_lib.baselines import BASELINES
-from outpaint_lib.config import strip_width_of
 from outpaint_lib.evaluation import ScoreCollector
+from outpaint_lib.geometry import own_size_centre
 from outpaint_lib.images import find_images, load_image
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.metrics import METRICS
@@ -111,8 +111,7 @@ def main() -> None:
     collector = ScoreCollector(list(methods), with_realism=True)
     for path in find_images(arguments.data)[: arguments.limit]:
         truth = load_image(path)
-        strip = strip_width_of(truth.shape[0])
-        centre = np.ascontiguousarray(truth[:, strip:-strip])
+        centre, strip = own_size_centre(truth)
         canvas = generator.outpaint_batch([centre], blend=False)[0]
         for name, paint in methods.items():
             collector.add(name, truth, paint(truth, centre, strip, canvas), strip)

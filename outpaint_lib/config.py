@@ -69,8 +69,9 @@ STRIP_FRACTION = 0.25
 
 
 def strip_width_of(size: int) -> int:
-    """Columns of one hidden strip of a ``size``-wide (or ``size``-high) image."""
-    return int(round(size * STRIP_FRACTION))
+    """Columns of one strip of a ``size``-wide (or ``size``-high) image: hidden in training,
+    added per side by one round of painting; at least one."""
+    return max(1, int(round(size * STRIP_FRACTION)))
 
 
 def _architecture(default: Any) -> Any:

@@ -16,8 +16,9 @@ import numpy as np
 from outpaint_lib.baselines import BASELINES
 from outpaint_lib.config import strip_width_of
 from outpaint_lib.errors import DataError, ImageError
+from outpaint_lib.geometry import own_size_centre
 from outpaint_lib.images import centre_square, find_images, load_image, resize
-from outpaint_lib.inference import Outpainter, strip_width_for
+from outpaint_lib.inference import Outpainter
 from outpaint_lib.metrics import (
     LAYOUT_DOWNSAMPLING,
     METRICS,
@@ -225,7 +226,7 @@ def evaluate_full_resolution(
                 (str(path), f"{width} x {height}: hiding {strip} columns a side leaves less than {MIN_CENTRE_WIDTH}")
             )
             continue
-        centre = np.ascontiguousarray(truth[:, strip : width - strip])
+        centre, _ = own_size_centre(truth)
         for name, (painted,) in paint_rows(models, [centre]).items():
             collector.add(name, truth, painted, strip)
         for name in baseline_names:
@@ -261,7 +262,7 @@ def evaluate_recursive(
         except ImageError:
             continue
         widened = outpainter.outpaint(photo, times=rounds)
-        outermost = strip_width_for(photo.shape[0], outpainter.config)  # what every round adds a side
+        outermost = strip_width_of(photo.shape[0])  # what every round adds a side
         rows.append(outer_round_scores(photo, widened, outermost))
     bar.close()
     means = {key: float(np.nanmean([row[key] for row in rows])) for key in ("brightness", "detail")}

@@ -12,7 +12,7 @@ import types
 
 import numpy as np
 
-from outpaint_lib.config import OutpaintConfig
+from outpaint_lib.config import OutpaintConfig, strip_width_of
 from outpaint_lib.generators import GENERATORS
 
 _NUMPY_OPS = types.SimpleNamespace(
@@ -44,6 +44,13 @@ def model_input_width(config: OutpaintConfig, height: int, width: int) -> int:
     stride = input_stride(config)
     rounded = int(round(width * config.image_size / height / stride)) * stride
     return max(config.centre_width if config.input_mode == "crop" else stride, rounded)
+
+
+def own_size_centre(photo: np.ndarray) -> tuple[np.ndarray, int]:
+    """The evaluation protocol at a photo's own size: its centre once ``strip_width_of(H)``
+    columns are hidden on each side, and that width."""
+    strip = strip_width_of(photo.shape[0])
+    return np.ascontiguousarray(photo[:, strip : photo.shape[1] - strip]), strip
 
 
 def split_image(image, strip_width: int):

@@ -56,11 +56,6 @@ _fallbacks_reported: set[str] = set()
 CONTEXT_ASPECT = 4
 
 
-def strip_width_for(height: int, config: OutpaintConfig) -> int:
-    """Columns one round adds on each side of an image of this height."""
-    return max(1, strip_width_of(height))
-
-
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
 
 
@@ -211,7 +206,7 @@ class Outpainter:
     ) -> list[tuple[int, int]]:
         """The (left, right) columns each round adds to an image of ``shape`` (height, width)."""
         height, width = shape
-        strip = strip_width_for(height, self.config)
+        strip = strip_width_of(height)
         final_width = target_width(height, width, target, strip, max_pixels)
         return plan_rounds(width, final_width, target.side, strip)
 
@@ -327,7 +322,7 @@ class Outpainter:
         ``match_colour`` gives each kept strip the mean colour of the image's columns it adjoins;
         the texture stage then dresses the strips in the image's own texture."""
         height = image.shape[0]
-        extension = strip_width_for(height, self.config)
+        extension = strip_width_of(height)
         left_columns, right_columns = (extension, extension) if columns is None else columns
         if not (0 <= left_columns <= extension and 0 <= right_columns <= extension):
             raise ValueError(f"a round adds 0 to {extension} columns per side, not {columns}")

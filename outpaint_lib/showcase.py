@@ -18,6 +18,7 @@ from matplotlib.transforms import Bbox
 from outpaint_lib import geometry
 from outpaint_lib.config import OutpaintConfig, strip_width_of
 from outpaint_lib.evaluation import EvaluationReport, paint_rows
+from outpaint_lib.geometry import own_size_centre
 from outpaint_lib.images import resize
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.metrics import METRICS
@@ -308,8 +309,7 @@ def full_resolution_sheet(
     rows = []
     bar = ProgressBar(len(photos), unit="photo", enabled=progress)
     for photo in photos:
-        strip = strip_width_of(photo.shape[0])
-        painted = outpainter.outpaint(np.ascontiguousarray(photo[:, strip : photo.shape[1] - strip]))
+        painted = outpainter.outpaint(own_size_centre(photo)[0])
         width = int(round(photo.shape[1] * height / photo.shape[0]))
         gap = np.full((height, max(4, height // 40), 3), 255, np.uint8)
         rows.append(np.concatenate([resize(painted, width, height), gap, resize(photo, width, height)], axis=1))

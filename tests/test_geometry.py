@@ -67,3 +67,13 @@ def test_generator_input_and_output_layout_per_mode():
     np.testing.assert_array_equal(np.asarray(geometry.generated_image(strips, centre, crop_config)), image)
     assert tuple(geometry.discriminator_view(image, crop_config).shape) == (32, 16, 3)
     assert tuple(geometry.discriminator_view(image, mask_config).shape) == (32, 32, 3)
+
+
+def test_the_own_size_centre_hides_a_quarter_of_the_height_on_each_side():
+    """Issue 31: the evaluation protocol's rule, written once."""
+    from outpaint_lib.geometry import own_size_centre
+
+    photo = np.arange(30 * 50 * 3, dtype=np.uint8).reshape(30, 50, 3)
+    centre, strip = own_size_centre(photo)
+    assert strip == 8 and centre.shape == (30, 34, 3) and centre.flags.c_contiguous
+    np.testing.assert_array_equal(centre, photo[:, 8:42])
