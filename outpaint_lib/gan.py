@@ -52,16 +52,14 @@ def _reducible(logs: dict) -> dict:
 class OutpaintGAN(keras.Model):
     """Owns the generator and the discriminator (global, and local where configured)."""
 
-    def __init__(self, config: OutpaintConfig, generator=None, discriminator=None, **kwargs):
+    def __init__(self, config: OutpaintConfig, **kwargs):
         super().__init__(name="outpaint_gan", **kwargs)
         self.config = config
-        self.generator = generator if generator is not None else build_generator(config)
-        self.discriminator = discriminator if discriminator is not None else build_discriminator(config)
+        self.generator = build_generator(config)
+        self.discriminator = build_discriminator(config)
         self._phase = 1
 
-    def compile(
-        self, generator_optimizer=None, discriminator_optimizer=None, schedule: Schedule | None = None, **kwargs
-    ):
+    def compile(self, schedule: Schedule | None = None, **kwargs):
         """``schedule`` is the run's phase split, which a decaying learning rate needs to know
         how many updates each network gets; without it the rates stay constant."""
         config = self.config
@@ -71,13 +69,13 @@ class OutpaintGAN(keras.Model):
             first, second, third = schedule.phase_steps
             generator_updates = first + third * config.generator_updates_per_step
             discriminator_updates = second + third
-        self.generator_optimizer = generator_optimizer or adam(
+        self.generator_optimizer = adam(
             learning_rate(config, config.generator_learning_rate, generator_updates),
             config.generator_beta_1,
             config.generator_beta_2,
             config.generator_epsilon,
         )
-        self.discriminator_optimizer = discriminator_optimizer or adam(
+        self.discriminator_optimizer = adam(
             learning_rate(config, config.discriminator_learning_rate, discriminator_updates),
             config.discriminator_beta_1,
             config.discriminator_beta_2,

@@ -143,7 +143,6 @@ def training_dataset(
     *,
     augment_images: bool | None = None,
     seed: int | None = None,
-    cache: bool = True,
     batch_size: int | None = None,
     shard: tuple[int, int] | None = None,
 ) -> tf.data.Dataset:
@@ -152,7 +151,7 @@ def training_dataset(
 
     ``seed`` fixes the shuffle order and the augmentation draws; a resumed run passes a seed
     derived from its step so that it does not replay the data it has already seen.
-    ``cache`` keeps the decoded uint8 images in memory (about 49 kB each at 128 px).
+    The decoded uint8 images are kept in memory (about 49 kB each at 128 px).
     ``batch_size`` (default: the configuration's) is one replica's under a distribution, and
     ``shard`` = (index, count) keeps every count-th file from the index-th on: one worker's share.
     """
@@ -167,9 +166,7 @@ def training_dataset(
         share = "" if shard is None else f" in worker {shard[0]}'s share of {shard[1]}"
         raise DataError(f"{folder.root} has {len(paths)} usable images{share}, fewer than one batch of {batch_size}")
     augment_images = config.augment if augment_images is None else augment_images
-    dataset = _decoded(paths, config.image_size)
-    if cache:
-        dataset = dataset.cache()
+    dataset = _decoded(paths, config.image_size).cache()
     # Shuffled after the repeat, with one random stream for the whole endless sequence: every
     # iterator over this dataset yields the same sequence. (Under a distribution strategy Keras
     # takes a first batch from an iterator of its own before training, and a reshuffle per

@@ -51,6 +51,7 @@ from outpaint_lib.schedule import Schedule
 logger = logging.getLogger(__name__)
 
 HELD_OUT_IMAGES = 64
+SAMPLE_IMAGES = 4  # rows of a sample sheet: the first validation images
 DEFAULT_INTERVALS = {"checkpoint_every": 500, "validate_every": 100}
 # What a resume may change: how this machine computes, not what the run is.
 RESUMABLE_CHANGES = ("precision",)
@@ -80,8 +81,6 @@ def train(
     val_dir: str | os.PathLike | None = None,
     checkpoint_every: int | None = None,
     validate_every: int | None = None,
-    validation_images: int = HELD_OUT_IMAGES,
-    sample_images: int = 4,
     resume: bool = False,
     progress: bool = True,
     initial_generator: str | os.PathLike | None = None,
@@ -92,7 +91,7 @@ def train(
     ``run_dir``; a checkpoint every ``checkpoint_every`` steps (500), the validation MSE and
     samples every ``validate_every`` (100).
 
-    Without ``val_dir``, ``validation_images`` training files are held out for validation.
+    Without ``val_dir``, ``HELD_OUT_IMAGES`` training files are held out for validation.
     With ``resume``, the run continues from its newest complete checkpoint with the data,
     validation, steps, intervals and settings it was started with: ``data_dir``, ``val_dir``,
     ``total_steps`` and the intervals may be omitted; a data folder, validation folder or step
@@ -141,7 +140,7 @@ def train(
             logger.warning("phase %d gets no step in a run of %d steps: give it more steps", phase, total_steps)
 
         # The data is checked before the run folder is made: a run that cannot start leaves none.
-        train_folder, val_folder = _folders(config, data_dir, val_dir, validation_images)
+        train_folder, val_folder = _folders(config, data_dir, val_dir)
         if chief and not run_dir.is_dir():
             run_dir.mkdir(parents=True)
             held.enter_context(locked(run_dir))
@@ -181,8 +180,7 @@ def train(
             schedule,
             start_step,
             history,
-            validation=_validation_batches(val_folder, config, validation_images) if chief else [],
-            sample_images=sample_images,
+            validation=_validation_batches(val_folder, config, HELD_OUT_IMAGES) if chief else [],
             progress=progress and chief,
             chief=chief,
             **intervals,
@@ -347,12 +345,12 @@ def _run_description(schedule: Schedule, data_dir, val_folder: ImageFolder, init
     return json.dumps(description, indent=2) + "\n"
 
 
-def _folders(config, data_dir, val_dir, validation_images) -> tuple[ImageFolder, ImageFolder]:
+def _folders(config, data_dir, val_dir) -> tuple[ImageFolder, ImageFolder]:
     train_folder = scan_folder(data_dir, config.image_size)
     if val_dir is not None:
         return train_folder, scan_folder(val_dir, config.image_size)
     # No validation folder: hold out a fixed, evenly spread set of training files.
-    count = min(validation_images, len(train_folder.paths) // 10)
+    count = min(HELD_OUT_IMAGES, len(train_folder.paths) // 10)
     if count < 1:
         raise TrainingError(f"{data_dir} is too small to hold out validation images; pass --val-data")
     held_out = set(train_folder.paths[:: len(train_folder.paths) // count][:count])
@@ -389,7 +387,6 @@ class TrainingMonitor(keras.callbacks.Callback):
         history: list[dict],
         *,
         validation: list[dict],
-        sample_images: int,
         checkpoint_every: int,
         validate_every: int,
         progress: bool,
@@ -403,7 +400,6 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.step = start_step
         self.history = history  # the rows up to start_step, then each step as it completes
         self.validation = validation
-        self.sample_images = sample_images
         self.checkpoint_every = checkpoint_every
         self.validate_every = validate_every
         self.failure: str | None = None
@@ -470,7 +466,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         """One row per fixed validation image: input (hidden strips grey), raw generator output,
         output with the known centre pasted back, ground truth."""
         config = self.gan.config
-        images = np.concatenate([b["image"] for b in self.validation])[: self.sample_images]
+        images = np.concatenate([b["image"] for b in self.validation])[:SAMPLE_IMAGES]
         if not len(images):
             return
         centres, _ = geometry.split_image(images, config.strip_width)
