@@ -39,7 +39,8 @@ def main() -> None:
     from benchmarks.training import DEFAULT_DATA, StepTimer
     from outpaint_lib.config import get_preset
     from outpaint_lib.gan import OutpaintGAN
-    from outpaint_lib.pipeline import scan_folder, training_dataset
+    from outpaint_lib.image_folders import scan_folder
+    from outpaint_lib.pipeline import training_dataset
 
     config = get_preset(arguments.preset).replace(precision=arguments.precision, batch_size=arguments.batch_size)
     folder = scan_folder(arguments.data or DEFAULT_DATA, config.image_size)

@@ -14,7 +14,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from benchmarks.training import DEFAULT_DATA  # noqa: E402
 from outpaint_lib.config import get_preset  # noqa: E402
-from outpaint_lib.pipeline import scan_folder, training_dataset  # noqa: E402
+from outpaint_lib.image_folders import scan_folder  # noqa: E402
+from outpaint_lib.pipeline import training_dataset  # noqa: E402
 
 
 def pipeline_rate(folder, config, batches: int, augment: bool) -> dict:

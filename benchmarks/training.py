@@ -23,7 +23,8 @@ import tensorflow as tf  # noqa: E402
 from benchmarks.flops import training_step_flops  # noqa: E402
 from outpaint_lib.config import get_preset  # noqa: E402
 from outpaint_lib.gan import OutpaintGAN  # noqa: E402
-from outpaint_lib.pipeline import scan_folder, training_dataset  # noqa: E402
+from outpaint_lib.image_folders import scan_folder  # noqa: E402
+from outpaint_lib.pipeline import training_dataset  # noqa: E402
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA = os.path.join(REPOSITORY, "..", "shared", "data", "beach", "train")

@@ -17,6 +17,7 @@ from outpaint_lib.baselines import BASELINES
 from outpaint_lib.config import strip_width_of
 from outpaint_lib.errors import DataError, ImageError
 from outpaint_lib.geometry import own_size_centre
+from outpaint_lib.image_folders import scan_folder
 from outpaint_lib.images import centre_square, find_images, load_image, resize
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.metrics import (
@@ -28,7 +29,6 @@ from outpaint_lib.metrics import (
     realism_patches,
     strip_scores,
 )
-from outpaint_lib.pipeline import scan_folder
 from outpaint_lib.progress import ProgressBar
 
 # Full-resolution photos narrower than this after hiding their strips are skipped.

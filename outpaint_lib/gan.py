@@ -14,7 +14,6 @@ from keras import ops
 from outpaint_lib import geometry, losses
 from outpaint_lib.config import OutpaintConfig
 from outpaint_lib.models import build_discriminator, build_generator
-from outpaint_lib.pipeline import make_example
 from outpaint_lib.schedule import Schedule
 
 
@@ -102,13 +101,13 @@ class OutpaintGAN(keras.Model):
     def call(self, images, training=False):
         """The generator's painting of a batch of training images, whose strips it does not
         see: what ``fit`` calls to build the model under a distribution strategy."""
-        return self.generator(make_example(images, self.config)["input"], training=training)
+        return self.generator(geometry.make_example(images, self.config)["input"], training=training)
 
     def train_step(self, images):
         """One step of the current phase on a batch of whole images (in the model's range).
         The generator's input and the hidden strips are cut from them here, in the step: a
         batch of one tensor is what every strategy can split and reduce."""
-        batch = make_example(images, self.config)
+        batch = geometry.make_example(images, self.config)
         if self._phase == 1:
             return _reducible(self._generator_update(batch, adversarial=False))
         if self._phase == 2:

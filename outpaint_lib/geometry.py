@@ -53,6 +53,13 @@ def own_size_centre(photo: np.ndarray) -> tuple[np.ndarray, int]:
     return np.ascontiguousarray(photo[:, strip : photo.shape[1] - strip]), strip
 
 
+def make_example(image, config: OutpaintConfig) -> dict:
+    """One training example from one model-range image: the generator's input, the hidden
+    strips (identity-loss target) and the whole image (for the discriminators)."""
+    centre, strips = split_image(image, config.strip_width)
+    return {"input": generator_input(centre, config), "strips": strips, "image": image}
+
+
 def split_image(image, strip_width: int):
     """Return ``(centre, strips)``: the middle W - 2k columns, and the left and right k-column
     strips placed side by side (the target of the identity loss, as reference B arranges it)."""

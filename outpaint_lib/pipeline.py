@@ -7,11 +7,6 @@ file among thousands is skipped and counted instead of stopping a run hours late
 
 from __future__ import annotations
 
-import collections
-import dataclasses
-import logging
-import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
@@ -20,69 +15,15 @@ import tensorflow as tf
 
 from outpaint_lib import geometry
 from outpaint_lib.config import OutpaintConfig
-from outpaint_lib.errors import DataError, ImageError
-from outpaint_lib.images import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, find_images, load_square
+from outpaint_lib.errors import DataError
+from outpaint_lib.image_folders import ImageFolder
+from outpaint_lib.images import load_square
 from outpaint_lib.postprocess import to_model_range
-
-logger = logging.getLogger(__name__)
 
 AUGMENT_PROBABILITY = 1 / 3
 # Worker i of a distributed run draws from seed + i * SHARD_SEED_STRIDE: far from the seeds that
 # resumes derive from the step (seed + step).
 SHARD_SEED_STRIDE = 1_000_003
-
-
-@dataclasses.dataclass(frozen=True)
-class ImageFolder:
-    """The usable images of a folder, and what was skipped, grouped by reason."""
-
-    root: Path
-    paths: tuple[Path, ...]
-    skipped: dict[str, tuple[Path, ...]]
-
-    @property
-    def skipped_count(self) -> int:
-        return sum(len(paths) for paths in self.skipped.values())
-
-    def skipped_summary(self) -> str:
-        reasons = ", ".join(f"{len(paths)} {reason}" for reason, paths in sorted(self.skipped.items()))
-        total = len(self.paths) + self.skipped_count
-        return f"skipped {self.skipped_count} of {total} files in {self.root} ({reasons})"
-
-
-def scan_folder(folder: str | os.PathLike, image_size: int, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageFolder:
-    """Find the images under ``folder`` and keep those that decode; warn once about the rest."""
-    root = Path(folder)
-    if not root.is_dir():
-        raise DataError(f"image folder not found: {root}")
-    candidates = find_images(root)
-    if not candidates:
-        kinds = ", ".join(extension[1:] for extension in IMAGE_EXTENSIONS)
-        raise DataError(f"no images ({kinds}) found under {root}")
-
-    def check(path: Path) -> str | None:
-        try:
-            load_square(path, image_size, max_pixels=max_pixels)
-        except ImageError as error:
-            return error.reason
-        return None
-
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        reasons = list(pool.map(check, candidates))
-    grouped: dict[str, list[Path]] = collections.defaultdict(list)
-    for path, reason in zip(candidates, reasons):
-        if reason is not None:
-            grouped[reason].append(path)
-    folder_scan = ImageFolder(
-        root=root,
-        paths=tuple(p for p, r in zip(candidates, reasons) if r is None),
-        skipped={reason: tuple(paths) for reason, paths in grouped.items()},
-    )
-    if folder_scan.skipped:
-        logger.warning(folder_scan.skipped_summary())
-    if not folder_scan.paths:
-        raise DataError(f"none of the {len(candidates)} image files under {root} could be decoded")
-    return folder_scan
 
 
 def augment(image: np.ndarray, rng: np.random.Generator, probability: float = AUGMENT_PROBABILITY) -> np.ndarray:
@@ -114,13 +55,6 @@ def augment(image: np.ndarray, rng: np.random.Generator, probability: float = AU
     if rng.random() < probability:
         result = result + rng.normal(0.0, rng.uniform(0.03, 0.04) * 255, size=result.shape)
     return np.clip(np.rint(result), 0, 255).astype(np.uint8)
-
-
-def make_example(image, config: OutpaintConfig) -> dict:
-    """One training example from one model-range image: the generator's input, the hidden
-    strips (identity-loss target) and the whole image (for the discriminators)."""
-    centre, strips = geometry.split_image(image, config.strip_width)
-    return {"input": geometry.generator_input(centre, config), "strips": strips, "image": image}
 
 
 def _decoded(paths: tuple[Path, ...], image_size: int) -> tf.data.Dataset:
@@ -196,15 +130,7 @@ def evaluation_dataset(folder: ImageFolder, config: OutpaintConfig, limit: int |
     """The first ``limit`` images of a folder, in order, unaugmented, one pass."""
     paths = folder.paths if limit is None else folder.paths[:limit]
     dataset = _decoded(paths, config.image_size).map(
-        lambda image: make_example(to_model_range(image, config.value_range), config),
+        lambda image: geometry.make_example(to_model_range(image, config.value_range), config),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
     return dataset.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)
-
-
-def evenly_spaced(items: list, count: int) -> list:
-    """``count`` items spread over the whole (sorted) list: photos of one shoot sit together
-    on disk, and neighbours would all show a single scene."""
-    if count >= len(items):
-        return list(items)
-    return [items[round(index * (len(items) - 1) / max(count - 1, 1))] for index in range(count)]

@@ -30,8 +30,9 @@ from outpaint_lib.files import atomic_write_bytes, atomic_write_text, check_outp
 from outpaint_lib.gan import OutpaintGAN
 from outpaint_lib.generator_files import generator_folder, load_generator, read_config, save_generator
 from outpaint_lib.history import HistoryWriter, truncate_history
+from outpaint_lib.image_folders import ImageFolder, evenly_spaced, scan_folder
 from outpaint_lib.images import encode_png
-from outpaint_lib.pipeline import ImageFolder, evaluation_dataset, evenly_spaced, scan_folder, training_dataset
+from outpaint_lib.pipeline import evaluation_dataset, training_dataset
 from outpaint_lib.plotting import plot_phase_losses
 from outpaint_lib.postprocess import hide_strips, paste_centre, to_uint8
 from outpaint_lib.progress import ProgressBar

@@ -23,7 +23,8 @@ import tensorflow as tf  # noqa: E402
 
 from outpaint_lib.config import PAPER_LOCAL, UNET  # noqa: E402
 from outpaint_lib.gan import OutpaintGAN  # noqa: E402
-from outpaint_lib.pipeline import scan_folder, training_dataset  # noqa: E402
+from outpaint_lib.image_folders import scan_folder  # noqa: E402
+from outpaint_lib.pipeline import training_dataset  # noqa: E402
 from support import tiny  # noqa: E402
 
 

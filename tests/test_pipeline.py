@@ -6,16 +6,11 @@ from PIL import Image
 
 from outpaint_lib import geometry
 from outpaint_lib.config import KERAS256, PAPER
+from outpaint_lib.errors import DataError
+from outpaint_lib.geometry import make_example
+from outpaint_lib.image_folders import evenly_spaced, scan_folder
 from outpaint_lib.images import load_square
-from outpaint_lib.pipeline import (
-    DataError,
-    augment,
-    evaluation_dataset,
-    evenly_spaced,
-    make_example,
-    scan_folder,
-    training_dataset,
-)
+from outpaint_lib.pipeline import augment, evaluation_dataset, training_dataset
 from support import smooth_image, tiny
 
 

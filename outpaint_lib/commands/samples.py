@@ -49,9 +49,9 @@ def run(arguments: argparse.Namespace) -> int:
 
     start_tensorflow_quietly()
     from outpaint_lib.files import atomic_write_bytes, check_output_file
+    from outpaint_lib.image_folders import evenly_spaced
     from outpaint_lib.images import ImageError, encode_image, encoding_for, find_images, load_image, load_square
     from outpaint_lib.inference import Outpainter
-    from outpaint_lib.pipeline import evenly_spaced
     from outpaint_lib.showcase import full_resolution_sheet, sample_sheet
 
     output = check_output_file(arguments.output)
