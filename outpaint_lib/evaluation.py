@@ -217,7 +217,7 @@ def evaluate_full_resolution(
             skipped.append((str(path), str(error)))
             continue
         height, width = truth.shape[:2]
-        strip = strip_width_of(height)
+        centre, strip = own_size_centre(truth)
         if strip < MIN_STRIP_WIDTH:
             skipped.append((str(path), f"{width} x {height}: its strips would be narrower than {MIN_STRIP_WIDTH} px"))
             continue
@@ -226,7 +226,6 @@ def evaluate_full_resolution(
                 (str(path), f"{width} x {height}: hiding {strip} columns a side leaves less than {MIN_CENTRE_WIDTH}")
             )
             continue
-        centre, _ = own_size_centre(truth)
         for name, (painted,) in paint_rows(models, [centre]).items():
             collector.add(name, truth, painted, strip)
         for name in baseline_names:

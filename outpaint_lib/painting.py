@@ -206,14 +206,15 @@ def _results(
     for path, place in images:
         result = output if single_file else output / place.parent / f"{place.stem}.png"
         shown = result if single_file else result.relative_to(output)
-        if result.resolve() in inputs:
+        resolved = result.resolve()
+        if resolved in inputs:
             outcome.fail(path, f"output {shown} would write over an input; choose another output folder")
-        elif result.resolve() in claimed:
+        elif resolved in claimed:
             outcome.fail(path, f"output {shown} would overwrite the result of another input")
         elif problem := _replacing_problem(result, overwrite):
             outcome.fail(path, problem)
         else:
-            claimed.add(result.resolve())
+            claimed.add(resolved)
             queue.append((path, result))
     return queue
 

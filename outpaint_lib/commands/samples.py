@@ -61,33 +61,34 @@ def run(arguments: argparse.Namespace) -> int:
         raise OutpaintError(f"no images in {arguments.data}")
     outpainter = Outpainter.from_settings(painting_settings(arguments, precision="float32"))
     if arguments.full_resolution:
-        photos = []
-        for path in evenly_spaced(files, arguments.count):
-            try:
-                photos.append(load_image(path))
-            except ImageError as error:
-                print(f"outpaint samples: skipped {path}: {error}", file=sys.stderr)
-        if not photos:
-            raise OutpaintError(f"none of the images taken from {arguments.data} could be read")
+        photos = _load_taken(evenly_spaced(files, arguments.count), load_image, arguments.data)
         sheet = full_resolution_sheet(outpainter, photos, progress=not arguments.quiet)
         atomic_write_bytes(output, encode_image(sheet, output.suffix))
         print(f"{arguments.output}: {len(photos)} photo(s) at their own size ({sheet.shape[1]} x {sheet.shape[0]} px)")
         return 0
     size = outpainter.config.image_size
-    truths = []
-    for path in evenly_spaced(files, arguments.count):
-        try:
-            truths.append(load_square(path, size))
-        except ImageError as error:
-            print(f"outpaint samples: skipped {path}: {error}", file=sys.stderr)
-    if not truths:
-        raise OutpaintError(f"none of the images taken from {arguments.data} could be read")
+    truths = _load_taken(evenly_spaced(files, arguments.count), lambda path: load_square(path, size), arguments.data)
     try:
         source = load_square(arguments.recursive, size) if arguments.recursive else truths[0]
     except ImageError as error:
         raise OutpaintError(f"{arguments.recursive}: {error}") from None
     sheet = sample_sheet(outpainter, truths, source, times=arguments.times, progress=not arguments.quiet)
     atomic_write_bytes(output, encode_image(sheet, output.suffix))
-    size = f"{sheet.shape[1]} x {sheet.shape[0]} px"
-    print(f"{arguments.output}: {len(truths)} image(s) and a {arguments.times}-round result ({size})")
+    shape = f"{sheet.shape[1]} x {sheet.shape[0]} px"
+    print(f"{arguments.output}: {len(truths)} image(s) and a {arguments.times}-round result ({shape})")
     return 0
+
+
+def _load_taken(paths, load, data) -> list:
+    """Each file ``load`` can read; the others are skipped, one line each."""
+    from outpaint_lib.images import ImageError
+
+    images = []
+    for path in paths:
+        try:
+            images.append(load(path))
+        except ImageError as error:
+            print(f"outpaint samples: skipped {path}: {error}", file=sys.stderr)
+    if not images:
+        raise OutpaintError(f"none of the images taken from {data} could be read")
+    return images
