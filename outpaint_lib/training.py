@@ -118,7 +118,8 @@ def train(
     if resume and initial_generator is not None:
         raise TrainingError("a resumed run continues from its own checkpoint: drop the initial generator")
     with contextlib.ExitStack() as held:
-        if chief and run_dir.is_dir():
+        holding = chief and run_dir.is_dir()
+        if holding:
             held.enter_context(locked(run_dir))  # before the run is read: another may be writing it
         started_from = initial_generator  # recorded in run.json, and kept there by a resume
         if resume:
@@ -142,8 +143,8 @@ def train(
 
         # The data is checked before the run folder is made: a run that cannot start leaves none.
         train_folder, val_folder = _folders(config, data_dir, val_dir)
-        if chief and not run_dir.is_dir():
-            run_dir.mkdir(parents=True)
+        if chief and not holding:
+            run_dir.mkdir(parents=True, exist_ok=True)  # another process may have made it meanwhile
             held.enter_context(locked(run_dir))
         if chief:
             remove_temporaries(run_dir)  # what a process killed mid-write left behind
