@@ -149,20 +149,20 @@ def _decode_float_tiff(data: bytes, max_pixels: int) -> np.ndarray:
     return _to_uint8(array)
 
 
-def _to_uint8(array: np.ndarray) -> np.ndarray:
+def _to_uint8(array: np.ndarray, bits: int | None = None) -> np.ndarray:
     """Samples of any numeric type as 0-255: floats as 0 to 1 (the convention of scientific and
-    HDR tools), or as 0 to 255 when a value is above 1; wider integers by their bit depth."""
+    HDR tools), or as 0 to 255 when a value is above 1; integers by their bit depth (``bits``,
+    by default their type's), rounded, never by the content, or a dark 16-bit image would be
+    read as 8-bit."""
     if array.dtype == np.uint8:
         return np.ascontiguousarray(array)
     if np.issubdtype(array.dtype, np.floating):
         values = np.nan_to_num(array.astype(np.float64), nan=0.0, posinf=255.0, neginf=0.0)
         scale = 255.0 if values.size and values.max() <= 1.0 else 1.0
         return np.ascontiguousarray(np.clip(np.round(values * scale), 0, 255).astype(np.uint8))
-    bits = 8 * array.dtype.itemsize
-    shifted = (
-        array.astype(np.int64) if np.issubdtype(array.dtype, np.unsignedinteger) else array.astype(np.int64).clip(0)
-    )
-    return np.ascontiguousarray((shifted >> (bits - 8)).clip(0, 255).astype(np.uint8))
+    top = 2 ** (bits or 8 * array.dtype.itemsize) - 1
+    samples = array.astype(np.int64).clip(0, top)
+    return np.ascontiguousarray(((samples * 510 + top) // (2 * top)).astype(np.uint8))
 
 
 def _has_image_signature(data: bytes) -> bool:
@@ -171,10 +171,9 @@ def _has_image_signature(data: bytes) -> bool:
 
 def _to_rgb(image: Image.Image) -> np.ndarray:
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16-bit grayscale (older Pillow opens it as "I"): scale by the bit depth, 65535 -> 255,
-        # rounding; never by the content, or a dark 16-bit image would be read as 8-bit.
+        # 16-bit grayscale (older Pillow opens it as "I").
         wide = np.asarray(image).astype(np.int64).clip(0, 65535)
-        gray = ((wide + 128) // 257).astype(np.uint8)
+        gray = _to_uint8(wide, bits=16)
         rgb = np.repeat(gray[:, :, None], 3, axis=2)
         transparent = image.info.get("transparency")
         if isinstance(transparent, int):
