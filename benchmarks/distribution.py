@@ -17,7 +17,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from outpaint_lib.distribution import distribute_dataset, make_strategy, split_cpu  # noqa: E402
+from outpaint_lib.distribution import make_strategy, split_cpu  # noqa: E402
 
 
 def main() -> None:
@@ -40,7 +40,7 @@ def main() -> None:
     from outpaint_lib.config import get_preset
     from outpaint_lib.gan import OutpaintGAN
     from outpaint_lib.image_folders import scan_folder
-    from outpaint_lib.pipeline import training_dataset
+    from outpaint_lib.pipeline import distributed_training_dataset
 
     config = get_preset(arguments.preset).replace(precision=arguments.precision, batch_size=arguments.batch_size)
     folder = scan_folder(arguments.data or DEFAULT_DATA, config.image_size)
@@ -54,10 +54,7 @@ def main() -> None:
         with strategy.scope():
             gan = OutpaintGAN(config)
             gan.compile()
-        dataset = distribute_dataset(
-            strategy, config.batch_size,
-            lambda batch_size, shard: training_dataset(folder, config, batch_size=batch_size, shard=shard),
-        )
+        dataset = distributed_training_dataset(folder, config, strategy)
         timer = StepTimer()
         gan.fit(dataset, epochs=1, steps_per_epoch=arguments.warmup + arguments.steps, verbose=0, callbacks=[timer])
         step = float(np.median(timer.times[arguments.warmup:]))

@@ -3,12 +3,12 @@
 The public API, each name imported on first use, so that painting never loads TensorFlow::
 
     from outpaint_lib import Outpainter, PaintSettings, paint_files, Target    # painting
-    from outpaint_lib import OutpaintConfig, get_preset, train                  # training
+    from outpaint_lib import OutpaintConfig, get_preset, RunRequest, train      # training
     from outpaint_lib import evaluate_folder, evaluate_full_resolution, METRICS  # scoring
 
 Modules import in one direction: settings and files first (``errors``, ``config``,
 ``generators``, ``files``), then data, networks and measures (``images``, ``geometry``,
-``pipeline``, ``models``, ``losses``, ``metrics``, ``texture``), then the jobs (``training``,
+``pipeline``, ``models``, ``losses``, ``metrics``, ``texture``), then the jobs (``run_plan``, ``training``,
 ``inference``, ``painting``, ``evaluation``, ``showcase``), then the command line
 (``commands``, ``cli``).
 """
@@ -26,7 +26,8 @@ _PUBLIC = {
     "PRESETS": "outpaint_lib.config",
     "get_preset": "outpaint_lib.config",
     "train": "outpaint_lib.training",
-    "holds_run": "outpaint_lib.training",
+    "RunRequest": "outpaint_lib.run_plan",
+    "holds_run": "outpaint_lib.run_plan",
     "evaluate_folder": "outpaint_lib.evaluation",
     "evaluate_full_resolution": "outpaint_lib.evaluation",
     "METRICS": "outpaint_lib.metrics",

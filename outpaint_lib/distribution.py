@@ -1,15 +1,15 @@
 """Where a training run computes: one device, every local GPU, or a cluster of workers.
 
 TensorFlow's own ``tf.distribute`` runs the replicas and their collectives; this module only
-chooses the strategy, checks what it needs (devices, ``TF_CONFIG``, a batch that splits evenly)
-and hands each worker its share of the data. ``--batch-size`` stays the global batch.
+chooses the strategy and checks what it needs (devices, ``TF_CONFIG``, a batch that splits
+evenly); ``pipeline.distributed_training_dataset`` hands each worker its share of the data.
+``--batch-size`` stays the global batch.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 
 import tensorflow as tf
 
@@ -116,26 +116,3 @@ def check_batch_split(strategy: tf.distribute.Strategy, batch_size: int) -> None
     replicas = strategy.num_replicas_in_sync
     if batch_size % replicas:
         raise DistributionError(f"the global batch of {batch_size} does not split evenly over {replicas} replicas")
-
-
-def distribute_dataset(
-    strategy: tf.distribute.Strategy,
-    batch_size: int,
-    make_dataset: Callable[[int, tuple[int, int] | None], tf.data.Dataset],
-):
-    """The training data for ``strategy``: ``make_dataset(batch, shard)`` builds one replica's
-    batches from the files of ``shard`` = (this worker's index, the number of workers), or from
-    all files when ``shard`` is None. Each worker reads its own files; the replicas of one worker
-    take consecutive batches, so on one machine every step sees the same global batch as a
-    single-device run."""
-    check_batch_split(strategy, batch_size)
-    if strategy.num_replicas_in_sync == 1:
-        return make_dataset(batch_size, None)
-
-    def replica_dataset(context: tf.distribute.InputContext) -> tf.data.Dataset:
-        shard = None
-        if context.num_input_pipelines > 1:
-            shard = (context.input_pipeline_id, context.num_input_pipelines)
-        return make_dataset(context.get_per_replica_batch_size(batch_size), shard)
-
-    return strategy.distribute_datasets_from_function(replica_dataset)

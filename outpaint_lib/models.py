@@ -347,7 +347,9 @@ def keras256_generator(config: OutpaintConfig, inputs) -> keras.Model:
     return keras.Model(inputs, outputs, name="generator")
 
 
-def _convolutional_trunk(x, filters, config: OutpaintConfig, prefix: str, activation, dropout_rate=0.0):
+def _convolutional_trunk(x, filters, features: int, config: OutpaintConfig, prefix: str, activation, dropout_rate=0.0):
+    """The trunk the paper's discriminators and reference B's share: stride-2 5 x 5 convolutions,
+    flattened into ``features`` ReLU units (the layer ``{prefix}_features``)."""
     for index, count in enumerate(filters, start=1):
         x = layers.Conv2D(
             scaled(count, config),
@@ -360,7 +362,9 @@ def _convolutional_trunk(x, filters, config: OutpaintConfig, prefix: str, activa
         x = activation(f"{prefix}_activation_{index}")(x)
         if dropout_rate:
             x = layers.Dropout(dropout_rate, dtype=config.precision, name=f"{prefix}_dropout_{index}")(x)
-    return layers.Flatten(dtype=config.precision, name=f"{prefix}_flatten")(x)
+    x = layers.Flatten(dtype=config.precision, name=f"{prefix}_flatten")(x)
+    dense = layers.Dense(scaled(features, config), activation="relu", dtype=config.precision, name=f"{prefix}_features")
+    return dense(x)
 
 
 def _relu(config):
@@ -370,13 +374,9 @@ def _relu(config):
 def build_local_discriminator(config: OutpaintConfig) -> keras.Model:
     """The paper's local discriminator trunk: one half-width side (H x W/2) to 512 features."""
     inputs = keras.Input((config.image_size, config.image_size // 2, 3), name="local_discriminator_input")
-    x = _convolutional_trunk(inputs, PAPER_LOCAL_DISCRIMINATOR_FILTERS, config, "local", _relu(config))
-    features = layers.Dense(
-        scaled(PAPER_DISCRIMINATOR_FEATURES, config),
-        activation="relu",
-        dtype=config.precision,
-        name="local_features",
-    )(x)
+    features = _convolutional_trunk(
+        inputs, PAPER_LOCAL_DISCRIMINATOR_FILTERS, PAPER_DISCRIMINATOR_FEATURES, config, "local", _relu(config)
+    )
     return keras.Model(inputs, features, name="local_discriminator")
 
 
@@ -394,25 +394,21 @@ def build_discriminator(config: OutpaintConfig) -> keras.Model:
     if config.discriminator_architecture == "keras256":
         leaky = lambda name: layers.LeakyReLU(0.2, dtype=config.precision, name=name)  # noqa: E731
         x = _convolutional_trunk(
-            inputs, KERAS256_DISCRIMINATOR_FILTERS, config, "discriminator", leaky, config.dropout_rate
+            inputs,
+            KERAS256_DISCRIMINATOR_FILTERS,
+            KERAS256_DISCRIMINATOR_FEATURES,
+            config,
+            "discriminator",
+            leaky,
+            config.dropout_rate,
         )
-        x = layers.Dense(
-            scaled(KERAS256_DISCRIMINATOR_FEATURES, config),
-            activation="relu",
-            dtype=config.precision,
-            name="discriminator_features",
-        )(x)
         output = layers.Dense(1, activation="sigmoid", dtype="float32", name="discriminator_output")(x)
         return keras.Model(inputs, output, name="discriminator")
 
-    x = _convolutional_trunk(inputs, PAPER_GLOBAL_DISCRIMINATOR_FILTERS, config, "global", _relu(config))
     features = [
-        layers.Dense(
-            scaled(PAPER_DISCRIMINATOR_FEATURES, config),
-            activation="relu",
-            dtype=config.precision,
-            name="global_features",
-        )(x)
+        _convolutional_trunk(
+            inputs, PAPER_GLOBAL_DISCRIMINATOR_FILTERS, PAPER_DISCRIMINATOR_FEATURES, config, "global", _relu(config)
+        )
     ]
     if config.use_local_discriminator:
         half = config.image_size // 2

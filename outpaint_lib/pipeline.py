@@ -126,6 +126,25 @@ def training_dataset(
     return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
+def distributed_training_dataset(
+    folder: ImageFolder, config: OutpaintConfig, strategy: tf.distribute.Strategy, *, seed: int | None = None
+):
+    """``training_dataset`` for ``strategy``, whose global batch is ``config.batch_size``. Each
+    worker reads its own share of the files; the replicas of one worker take consecutive
+    batches, so on one machine every step sees the same global batch as a single-device run."""
+    if strategy.num_replicas_in_sync == 1:
+        return training_dataset(folder, config, seed=seed)
+
+    def replica_dataset(context: tf.distribute.InputContext) -> tf.data.Dataset:
+        shard = None
+        if context.num_input_pipelines > 1:
+            shard = (context.input_pipeline_id, context.num_input_pipelines)
+        batch_size = context.get_per_replica_batch_size(config.batch_size)
+        return training_dataset(folder, config, seed=seed, batch_size=batch_size, shard=shard)
+
+    return strategy.distribute_datasets_from_function(replica_dataset)
+
+
 def evaluation_dataset(folder: ImageFolder, config: OutpaintConfig, limit: int | None = None) -> tf.data.Dataset:
     """The first ``limit`` images of a folder, in order, unaugmented, one pass."""
     paths = folder.paths if limit is None else folder.paths[:limit]

@@ -42,14 +42,35 @@ def plot_phase_losses(rows: list[dict], path: str | os.PathLike | None = None, t
     """Training and validation MSE above, discriminator and generator losses below, with
     each phase's background in its own colour. Saved atomically as PNG when ``path`` is given;
     the figure is returned for notebooks."""
+    return plot_runs({title or "": rows}, path)
+
+
+def plot_runs(histories: dict[str, list[dict]], path: str | os.PathLike | None = None):
+    """``plot_phase_losses`` of several runs side by side, one column each under its title,
+    on shared axes so that their losses compare at a glance."""
     # A bare Figure (no pyplot): no global state, no backend to choose, and notebooks show it.
-    figure = Figure(figsize=(9, 6))
-    mse_axis, adversarial_axis = figure.subplots(2, 1, sharex=True)
+    columns = len(histories)
+    figure = Figure(figsize=(9 if columns == 1 else 5 * columns, 6))
+    axes = figure.subplots(2, columns, sharex=True, sharey="row", squeeze=False)
+    for column, (title, rows) in enumerate(histories.items()):
+        _draw_run(axes[0][column], axes[1][column], rows, labelled=column == 0, last=column == columns - 1)
+        if title:
+            axes[0][column].set_title(title)
+    figure.tight_layout()
+    if path is not None:
+        with atomic_path(path) as temporary:
+            figure.savefig(temporary, dpi=110, format="png")
+    return figure
+
+
+def _draw_run(mse_axis, adversarial_axis, rows: list[dict], labelled: bool, last: bool) -> None:
+    """One run's two panels; the legends and the left axis labels go on the first column, the
+    generator's axis label on the last."""
     for axis in (mse_axis, adversarial_axis):
-        for phase, first, last in phase_ranges(rows):
+        for phase, first, last_step in phase_ranges(rows):
             axis.axvspan(
                 first - 0.5,
-                last + 0.5,
+                last_step + 0.5,
                 color=PHASE_COLOURS[phase],
                 zorder=0,
                 label=f"phase {phase}: {PHASE_NAMES[phase]}" if axis is mse_axis else None,
@@ -64,8 +85,6 @@ def plot_phase_losses(rows: list[dict], path: str | os.PathLike | None = None, t
     val_steps, val_mse = _series(rows, "val_mse")
     if len(val_mse):
         mse_axis.plot(val_steps, val_mse, "o-", color="#c0392b", markersize=3, label="validation MSE")
-    mse_axis.set_ylabel("strip MSE")
-    mse_axis.legend(loc="upper right", fontsize=8, ncol=2)
     generator_axis = adversarial_axis.twinx()
     lines = []
     for axis, key, colour, label in (
@@ -77,15 +96,12 @@ def plot_phase_losses(rows: list[dict], path: str | os.PathLike | None = None, t
             lines += axis.plot(
                 key_steps, _smooth(values, max(1, len(values) // 50)), color=colour, linewidth=1.2, label=label
             )
-    adversarial_axis.set_ylabel("discriminator loss")
-    generator_axis.set_ylabel("generator joint loss")
     adversarial_axis.set_xlabel("training step")
-    if lines:
-        adversarial_axis.legend(lines, [line.get_label() for line in lines], loc="upper right", fontsize=8)
-    if title:
-        figure.suptitle(title)
-    figure.tight_layout()
-    if path is not None:
-        with atomic_path(path) as temporary:
-            figure.savefig(temporary, dpi=110, format="png")
-    return figure
+    if last:
+        generator_axis.set_ylabel("generator joint loss")
+    if labelled:
+        mse_axis.set_ylabel("strip MSE")
+        adversarial_axis.set_ylabel("discriminator loss")
+        mse_axis.legend(loc="upper right", fontsize=8, ncol=2)
+        if lines:
+            adversarial_axis.legend(lines, [line.get_label() for line in lines], loc="upper right", fontsize=8)

@@ -27,8 +27,7 @@ from outpaint_lib.pipeline import augment
 from outpaint_lib.postprocess import hide_strips
 from outpaint_lib.progress import ProgressBar
 from outpaint_lib.runtime import native_bfloat16
-
-LABEL_FONT = cv2.FONT_HERSHEY_SIMPLEX
+from outpaint_lib.sheets import label_row, labelled_grid
 
 
 def runtime_summary(config: OutpaintConfig) -> str:
@@ -279,12 +278,10 @@ def sample_sheet(
     ``progress`` draws a bar (on a terminal's stderr, or in a notebook)."""
     size = truths[0].shape[1]
     bar = ProgressBar(len(truths) + times, unit="painting", enabled=progress)
-    rows = [np.concatenate([r[0], r[2], r[3]], axis=1) for r in comparison_rows(outpainter, truths)]
+    rows = [[row[0], row[2], row[3]] for row in comparison_rows(outpainter, truths)]
     bar.advance(len(truths))
-    pairs = [np.concatenate(rows[i : i + 2], axis=1) for i in range(0, len(rows) - 1, 2)]
-    grid = np.concatenate(pairs or rows, axis=0)
-    columns = grid.shape[1] // size
-    header = label_row(["input", "output", "truth"] * (columns // 3), size, size)
+    pairs = [rows[index] + rows[index + 1] for index in range(0, len(rows) - 1, 2)] or rows
+    grid = labelled_grid(pairs, ["input", "output", "truth"] * (len(pairs[0]) // 3))
     widened = outpainter.outpaint(recursive_source, times=times, on_round=lambda *_: bar.advance())
     bar.close()
     if widened.shape[1] > grid.shape[1]:
@@ -294,7 +291,7 @@ def sample_sheet(
     left = (grid.shape[1] - widened.shape[1]) // 2
     strip[:, left : left + widened.shape[1]] = widened
     caption = label_row([f"{times} recursive rounds from one input"], grid.shape[1], size)
-    return np.concatenate([header, grid, caption, strip], axis=0)
+    return np.concatenate([grid, caption, strip], axis=0)
 
 
 def full_resolution_sheet(
@@ -329,16 +326,3 @@ def full_resolution_sheet(
         axis=1,
     )
     return np.concatenate([header, *rows], axis=0)
-
-
-def label_row(labels: list[str], column_width: int, image_size: int) -> np.ndarray:
-    """A white band holding each label centred over its column, sized to the images."""
-    height = max(10, image_size // 8)
-    row = np.full((height, column_width * len(labels), 3), 255, np.uint8)
-    for index, label in enumerate(labels):
-        (width, text_height), _ = cv2.getTextSize(label, LABEL_FONT, 1.0, 1)
-        scale = min(0.9 * column_width / width, 0.6 * height / text_height)
-        (width, text_height), _ = cv2.getTextSize(label, LABEL_FONT, scale, 1)
-        origin = (index * column_width + (column_width - width) // 2, (height + text_height) // 2)
-        cv2.putText(row, label, origin, LABEL_FONT, scale, (40, 40, 40), 1, cv2.LINE_AA)
-    return row

@@ -13,7 +13,7 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from outpaint_lib.distribution import distribute_dataset, make_strategy, split_cpu  # noqa: E402
+from outpaint_lib.distribution import make_strategy, split_cpu  # noqa: E402
 
 split_cpu(2)
 
@@ -24,7 +24,7 @@ import tensorflow as tf  # noqa: E402
 from outpaint_lib.config import PAPER_LOCAL, UNET  # noqa: E402
 from outpaint_lib.gan import OutpaintGAN  # noqa: E402
 from outpaint_lib.image_folders import scan_folder  # noqa: E402
-from outpaint_lib.pipeline import training_dataset  # noqa: E402
+from outpaint_lib.pipeline import distributed_training_dataset  # noqa: E402
 from support import tiny  # noqa: E402
 
 
@@ -45,11 +45,7 @@ def train_phases(config, folder, strategy, steps: int) -> list[list[np.ndarray]]
     after_each_phase = [weights(gan)]  # the initial weights first
     for phase in (1, 2, 3):
         gan.phase = phase
-
-        def make_dataset(batch_size, shard, seed=phase):
-            return training_dataset(folder, config, seed=seed, batch_size=batch_size, shard=shard)
-
-        dataset = distribute_dataset(strategy, config.batch_size, make_dataset)
+        dataset = distributed_training_dataset(folder, config, strategy, seed=phase)
         gan.fit(dataset, epochs=1, steps_per_epoch=steps, shuffle=False, verbose=0)
         after_each_phase.append(weights(gan))
     return after_each_phase

@@ -1,6 +1,5 @@
 """The notebook executes top to bottom in smoke mode and draws its figures."""
 
-
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -32,10 +31,12 @@ def test_the_notebook_runs_in_smoke_mode(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_the_notebook_never_deletes_a_run_it_did_not_create(tmp_path, monkeypatch, training_images):
     """Issue 30, defect 9: pointed at a 2,000-step run, the training cell replaced it with a 12-step one."""
+    from outpaint_lib.run_plan import RunRequest
     from outpaint_lib.training import train
 
     run = tmp_path / "run"
-    train(tiny(), training_images, run, 2, progress=False)
+    train(tiny(), run, RunRequest(training_images, 2), progress=False)
+
     def contents():  # every file of the run (the lock records only who last held it)
         return {path: path.read_bytes() for path in run.rglob("*") if path.is_file() and path.name != ".train.lock"}
 
@@ -46,8 +47,9 @@ def test_the_notebook_never_deletes_a_run_it_did_not_create(tmp_path, monkeypatc
     notebook = nbformat.read(REPOSITORY / "outpaint.ipynb", as_version=4)
     (training_cell,) = tagged(notebook, "train")
     notebook.cells = notebook.cells[: notebook.cells.index(training_cell) + 1]
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(REPOSITORY)}})
+    client = NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(REPOSITORY)}}
+    )
     with pytest.raises(Exception, match="cannot resume .* with other settings than it was started with"):
         client.execute()
     assert contents() == before

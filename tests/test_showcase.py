@@ -5,10 +5,10 @@ from PIL import Image
 from outpaint_lib.config import PAPER, PAPER_LOCAL
 from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
+from outpaint_lib.sheets import label_row
 from outpaint_lib.showcase import (
     comparison_rows,
     full_resolution_sheet,
-    label_row,
     parameter_table,
     plot_evaluation,
     plot_image_grid,

@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from outpaint_lib.commands.options import examples
+from outpaint_lib.commands.options import add_command_parser
 
 
 def add_command(commands) -> None:
     from outpaint_lib.datasets import MIRROR_VARIABLE
 
-    data = commands.add_parser(
+    data = add_command_parser(
+        commands,
         "data",
         help="download, verify and prepare datasets",
-        epilog=examples(
+        examples=(
             "outpaint data list",
             "outpaint data download places365-val --categories beach,coast",
             "outpaint data prepare my_photos/ data/mine --size 128",
@@ -22,13 +23,15 @@ def add_command(commands) -> None:
     )
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
 
-    data_download = data_commands.add_parser(
+    data_download = add_command_parser(
+        data_commands,
         "download",
         help="download, verify and extract a registered dataset",
-        epilog=examples(
+        examples=(
             "outpaint data download places365-val --categories beach,coast   # into data/places365-val",
             "outpaint data download places365-val --to /datasets --mirror https://mirror.example",
         ),
+        handler=run_download,
     )
     data_download.add_argument("name", help="dataset name (see `data list`)")
     data_download.add_argument("--to", default="data/", help="parent folder (default: data/)")
@@ -38,30 +41,31 @@ def add_command(commands) -> None:
     data_download.add_argument(
         "--categories", default=None, help="Places365 classes to keep, e.g. beach,coast (default: every class)"
     )
-    data_download.set_defaults(handler=run_download)
 
-    data_prepare = data_commands.add_parser(
+    data_prepare = add_command_parser(
+        data_commands,
         "prepare",
         help="square-resize a folder of images into train/ and val/ PNGs",
-        epilog=examples(
+        examples=(
             "outpaint data prepare my_photos/ data/mine --size 128",
             "outpaint data prepare scans/ data/scans --size 64 --val-fraction 0.05 --seed 1",
         ),
+        handler=run_prepare,
     )
     data_prepare.add_argument("source", help="folder of images, searched recursively")
     data_prepare.add_argument("destination", help="output folder (gets train/, val/, manifest.csv)")
     data_prepare.add_argument("--size", type=int, required=True, help="side of the square outputs in pixels")
     data_prepare.add_argument("--val-fraction", type=float, default=0.1, help="share of images for val (default: 0.1)")
     data_prepare.add_argument("--seed", type=int, default=0, help="seed of the split (default: 0)")
-    data_prepare.set_defaults(handler=run_prepare)
 
-    data_list = data_commands.add_parser(
+    data_list = add_command_parser(
+        data_commands,
         "list",
         help="registered datasets, their sizes and whether they are present",
-        epilog=examples("outpaint data list", "outpaint data list --root /datasets"),
+        examples=("outpaint data list", "outpaint data list --root /datasets"),
+        handler=run_list,
     )
     data_list.add_argument("--root", default="data/", help="parent folder (default: data/)")
-    data_list.set_defaults(handler=run_list)
 
 
 def run_download(arguments: argparse.Namespace) -> int:

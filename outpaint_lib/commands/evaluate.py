@@ -6,25 +6,27 @@ import argparse
 import json
 import sys
 
-from outpaint_lib.commands.options import add_painting_options, examples, painting_settings, positive
+from outpaint_lib.commands.options import add_command_parser, add_scoring_options, positive, scoring_settings
 from outpaint_lib.errors import OutpaintError
 
 
 def add_command(commands) -> None:
     from outpaint_lib.metrics import METRICS
 
-    evaluate = commands.add_parser(
+    evaluate = add_command_parser(
+        commands,
         "evaluate",
         help="score the strips against the truth: " + ", ".join(metric.name for metric in METRICS),
         description="Hide the side strips of real photos, paint them back and score them, one column per "
         "measure: "
         + "; ".join(f"{metric.name}: {metric.description} ({metric.better} is better)" for metric in METRICS)
         + " (realism with --realism).",
-        epilog=examples(
+        examples=(
             "outpaint evaluate --data ../shared/data/beach/val --baselines          # 128-px squares",
             "outpaint evaluate --data ../shared/data/photos --full-resolution --baselines --realism",
             "outpaint evaluate --data photos/ --full-resolution --rounds 5 --json scores.json",
         ),
+        handler=run,
     )
     evaluate.add_argument("--data", required=True, help="folder of test images, searched recursively")
     evaluate.add_argument(
@@ -59,9 +61,7 @@ def add_command(commands) -> None:
         action="store_true",
         help="also run the realism test (trains six small classifiers a method: about a minute for 50 photos)",
     )
-    add_painting_options(evaluate, ("checkpoint", "mirror_average", "texture"))
-    evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
-    evaluate.set_defaults(handler=run)
+    add_scoring_options(evaluate)
 
 
 def run(arguments: argparse.Namespace) -> int:
@@ -77,10 +77,9 @@ def run(arguments: argparse.Namespace) -> int:
     _check_options(arguments)
     if arguments.json:
         check_output_file(arguments.json)  # before the evaluation, not after it
-    # Scores are computed in float32, so that they do not depend on the machine's CPU.
     outpainter = None
     if not arguments.baselines_only:
-        outpainter = Outpainter.from_settings(painting_settings(arguments, precision="float32"))
+        outpainter = Outpainter.from_settings(scoring_settings(arguments))
     report = _report(arguments, outpainter)
     if arguments.rounds:
         recursive = evaluate_recursive(

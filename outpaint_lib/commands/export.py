@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import argparse
 
-from outpaint_lib.commands.options import examples
+from outpaint_lib.commands.options import add_command_parser
 
 
 def add_command(commands) -> None:
-    export = commands.add_parser(
+    export = add_command_parser(
+        commands,
         "export",
         help="export a generator folder to LiteRT, which paint then runs on without loading TensorFlow",
-        epilog=examples(
+        examples=(
             "outpaint export runs/beach/generator   # writes generator.tflite beside its weights",
             "outpaint export runs/beach             # the same: a run folder names its generator",
         ),
+        handler=run,
     )
     export.add_argument(
         "checkpoint",
         metavar="GENERATOR_DIR",
         help="a generator folder (checkpoint/, RUN/generator) or a training run's folder",
     )
-    export.set_defaults(handler=run)
 
 
 def run(arguments: argparse.Namespace) -> int:

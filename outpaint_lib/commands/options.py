@@ -1,5 +1,5 @@
 """What several commands share: the parser that reports usage errors in one line, the help
-layout, examples, and the options that more than one command takes."""
+layout, how a command's parser is made, and the options that more than one command takes."""
 
 from __future__ import annotations
 
@@ -26,8 +26,22 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def examples(*lines: str) -> str:
-    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+def add_command_parser(
+    commands, name: str, *, help: str, examples: tuple[str, ...], handler=None, description: str | None = None
+) -> argparse.ArgumentParser:
+    """The one way a command's parser is made, so that each says what it does, ends with its
+    examples and names the function that runs it (none for a command that only holds actions)."""
+    parser = commands.add_parser(
+        name, help=help, description=description, epilog="examples:\n" + "\n".join(f"  {line}" for line in examples)
+    )
+    if handler is not None:
+        parser.set_defaults(handler=handler)
+    return parser
+
+
+def add_quiet_option(parser: argparse.ArgumentParser) -> None:
+    """Every long job draws the same bar (``outpaint_lib.progress``), and ``--quiet`` turns it off."""
+    parser.add_argument("--quiet", action="store_true", help="no progress bar (drawn on stderr, only on a terminal)")
 
 
 def positive(text: str) -> int:
@@ -49,24 +63,28 @@ def _painting_options() -> dict[str, tuple[str, dict]]:
     return {**_loading_options(default), **_compositing_options(default)}
 
 
+def _stating_default(flag: str, help: str, default, shown: str | None = None, **details) -> tuple[str, dict]:
+    """An option whose help ends with the default it is given, so that the two cannot disagree."""
+    shown = str(default) if shown is None else shown
+    return flag, dict(default=default, help=f"{help} (default: {shown})", **details)
+
+
 def _loading_options(default) -> dict[str, tuple[str, dict]]:
     from outpaint_lib.inference import PRECISIONS, RUNTIMES
 
-    checkpoint = "a generator folder, or a training run's folder (default: the shipped beach model, checkpoint/)"
     return {
-        "checkpoint": ("--checkpoint", dict(default=str(default.checkpoint), metavar="GENERATOR_DIR", help=checkpoint)),
-        "max_pixels": ("--max-pixels", dict(
-            type=positive, default=default.max_pixels,
-            help="refuse images larger than this, and results that would be, read from the header before "
-            f"decoding (default: {default.max_pixels:,})")),
-        "runtime": ("--runtime", dict(
-            choices=RUNTIMES, default=default.runtime,
-            help="auto: the checkpoint's LiteRT export where it can be used (fast to start), else Keras "
-            f"(default: {default.runtime})")),
-        "precision": ("--precision", dict(
-            choices=PRECISIONS, default=default.precision,
-            help="on Keras: auto is bfloat16 where the CPU computes it natively, else float32 "
-            f"(default: {default.precision})")),
+        "checkpoint": _stating_default(
+            "--checkpoint", "a generator folder, or a training run's folder", str(default.checkpoint),
+            "the shipped beach model, checkpoint/", metavar="GENERATOR_DIR"),
+        "max_pixels": _stating_default(
+            "--max-pixels", "refuse images larger than this, and results that would be, read from the header before "
+            "decoding", default.max_pixels, f"{default.max_pixels:,}", type=positive),
+        "runtime": _stating_default(
+            "--runtime", "auto: the checkpoint's LiteRT export where it can be used (fast to start), else Keras",
+            default.runtime, choices=RUNTIMES),
+        "precision": _stating_default(
+            "--precision", "on Keras: auto is bfloat16 where the CPU computes it natively, else float32",
+            default.precision, choices=PRECISIONS),
     }  # fmt: skip
 
 
@@ -83,13 +101,11 @@ def _compositing_options(default) -> dict[str, tuple[str, dict]]:
             "(by default each keeps the mean colour of the strip it continues)")),
         "mirror_average": ("--single-pass", dict(
             action="store_false", help="one generator pass, not the mean with the pass over the mirrored photo")),
-        "texture": ("--texture", dict(
-            choices=TEXTURES, default=default.texture,
-            help="photo: dress the generator's strips in the photo's own texture; none: the generator's own "
-            f"output (default: {default.texture})")),
-        "seed": ("--seed", dict(
-            type=int, default=default.seed,
-            help=f"the texture's random draws: the same seed paints the same pixels (default: {default.seed})")),
+        "texture": _stating_default(
+            "--texture", "photo: dress the generator's strips in the photo's own texture; none: the generator's own "
+            "output", default.texture, choices=TEXTURES),
+        "seed": _stating_default(
+            "--seed", "the texture's random draws: the same seed paints the same pixels", default.seed, type=int),
     }  # fmt: skip
 
 
@@ -100,6 +116,13 @@ def add_painting_options(parser: argparse.ArgumentParser, names: tuple[str, ...]
     for name in names or tuple(options):
         flag, details = options[name]
         parser.add_argument(flag, dest=name, **details)
+
+
+def add_scoring_options(parser: argparse.ArgumentParser) -> None:
+    """What evaluate and samples take to judge a model on test images: the same painting options,
+    so that a sample sheet shows what a score measured, and ``--quiet``."""
+    add_painting_options(parser, ("checkpoint", "mirror_average", "texture"))
+    add_quiet_option(parser)
 
 
 def painting_settings(arguments: argparse.Namespace, **changes):
@@ -115,6 +138,12 @@ def painting_settings(arguments: argparse.Namespace, **changes):
         if hasattr(arguments, field.name)
     }
     return PaintSettings(**{**given, **changes})
+
+
+def scoring_settings(arguments: argparse.Namespace):
+    """The ``PaintSettings`` evaluate and samples judge a model with: float32, so that scores and
+    sheets do not depend on the machine's CPU."""
+    return painting_settings(arguments, precision="float32")
 
 
 def describe_os_error(error: OSError) -> str:

@@ -5,20 +5,29 @@ from __future__ import annotations
 import argparse
 import sys
 
-from outpaint_lib.commands.options import add_painting_options, describe_os_error, examples, painting_settings, positive
+from outpaint_lib.commands.options import (
+    add_command_parser,
+    add_painting_options,
+    add_quiet_option,
+    describe_os_error,
+    painting_settings,
+    positive,
+)
 
 
 def add_command(commands) -> None:
-    paint = commands.add_parser(
+    paint = add_command_parser(
+        commands,
         "paint",
         help="outpaint images (files or folders) into OUT_DIR/<stem>.png",
         description="Widen photos by painting beyond their left and right borders: one round adds a quarter of "
         "the height per side; say how wide with --times, --width or --aspect.",
-        epilog=examples(
+        examples=(
             "outpaint paint photo.jpg -o painted/                     # painted/photo.png, one round on both sides",
             "outpaint paint photo.jpg -o wide.jpg --aspect 16:9 --side left",
             "outpaint paint photos/ -o painted/ --times 3             # a folder, its sub-folders kept",
         ),
+        handler=run,
     )
     paint.add_argument(
         "inputs",
@@ -43,8 +52,7 @@ def add_command(commands) -> None:
     )
     _add_target_options(paint)
     add_painting_options(paint)
-    paint.add_argument("--quiet", action="store_true", help="no progress bar (drawn on stderr, only on a terminal)")
-    paint.set_defaults(handler=run)
+    add_quiet_option(paint)
 
 
 def _add_target_options(paint: argparse.ArgumentParser) -> None:

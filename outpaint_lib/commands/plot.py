@@ -1,39 +1,48 @@
-"""``outpaint plot``: a run's phase-loss plot."""
+"""``outpaint plot``: the phase-loss plot of a run, or of several side by side."""
 
 from __future__ import annotations
 
 import argparse
 import os
 
-from outpaint_lib.commands.options import examples
+from outpaint_lib.commands.options import add_command_parser
 from outpaint_lib.errors import OutpaintError
 
 
 def add_command(commands) -> None:
-    plot = commands.add_parser(
+    plot = add_command_parser(
+        commands,
         "plot",
-        help="draw the phase-loss plot of a run folder",
-        epilog=examples(
+        help="draw the phase-loss plot of a run folder, or of several side by side",
+        examples=(
             "outpaint plot runs/beach                      # runs/beach/losses.png",
             "outpaint plot runs/beach -o beach_losses.png",
+            "outpaint plot runs/paper runs/paper_local -o compared.png   # one column a run, shared axes",
         ),
+        handler=run,
     )
-    plot.add_argument("run_dir", metavar="RUN_DIR", help="a training run's folder (it holds history.jsonl)")
-    plot.add_argument("-o", "--output", help="PNG path (default: RUN_DIR/losses.png)")
-    plot.set_defaults(handler=run)
+    plot.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="a training run's folder (it holds history.jsonl)")
+    plot.add_argument("-o", "--output", help="PNG path (default: RUN_DIR/losses.png; needed for several runs)")
 
 
 def run(arguments: argparse.Namespace) -> int:
     from outpaint_lib.files import check_output_file
     from outpaint_lib.history import read_history
-    from outpaint_lib.plotting import plot_phase_losses
+    from outpaint_lib.plotting import plot_runs
     from outpaint_lib.run_folder import HISTORY_FILE, PLOT_FILE
 
-    output = arguments.output or os.path.join(arguments.run_dir, PLOT_FILE)
+    if len(arguments.run_dirs) > 1 and not arguments.output:
+        raise OutpaintError("several runs make one picture: name it with -o")
+    output = arguments.output or os.path.join(arguments.run_dirs[0], PLOT_FILE)
     check_output_file(output)
-    rows = read_history(os.path.join(arguments.run_dir, HISTORY_FILE))
-    if not rows:
-        raise OutpaintError(f"no training history in {arguments.run_dir}")
-    plot_phase_losses(rows, output)
+    names = [os.path.basename(os.path.normpath(run_dir)) for run_dir in arguments.run_dirs]
+    if len(set(names)) < len(names):
+        names = list(arguments.run_dirs)  # runs named alike in different folders: their paths tell them apart
+    histories = {}
+    for name, run_dir in zip(names, arguments.run_dirs):
+        histories[name if len(names) > 1 else ""] = read_history(os.path.join(run_dir, HISTORY_FILE))
+        if not histories[name if len(names) > 1 else ""]:
+            raise OutpaintError(f"no training history in {run_dir}")
+    plot_runs(histories, output)
     print(output)
     return 0

@@ -5,19 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 
-from outpaint_lib.commands.options import add_painting_options, examples, painting_settings, positive
+from outpaint_lib.commands.options import add_command_parser, add_scoring_options, positive, scoring_settings
 from outpaint_lib.errors import OutpaintError
 
 
 def add_command(commands) -> None:
-    samples = commands.add_parser(
+    samples = add_command_parser(
+        commands,
         "samples",
         help="a sample sheet: centre | output | truth per image, and a recursive result",
-        epilog=examples(
+        examples=(
             "outpaint samples --data ../shared/data/beach/val -o sheet.png            # 8 images at 128 px",
             "outpaint samples --data ../shared/data/photos --full-resolution --count 4 -o photos.jpg",
             "outpaint samples --data photos/ --recursive photos/beach.jpg --times 3 -o rounds.png",
         ),
+        handler=run,
     )
     samples.add_argument("--data", required=True, help="folder of test images; COUNT are taken evenly across it")
     samples.add_argument(
@@ -39,9 +41,7 @@ def add_command(commands) -> None:
         default=5,
         help="rounds of the recursive rows, each painting from the last (default: 5)",
     )
-    add_painting_options(samples, ("checkpoint", "mirror_average", "texture"))
-    samples.add_argument("--quiet", action="store_true", help="no progress bar")
-    samples.set_defaults(handler=run)
+    add_scoring_options(samples)
 
 
 def run(arguments: argparse.Namespace) -> int:
@@ -59,7 +59,7 @@ def run(arguments: argparse.Namespace) -> int:
     files = find_images(arguments.data)
     if not files:
         raise OutpaintError(f"no images in {arguments.data}")
-    outpainter = Outpainter.from_settings(painting_settings(arguments, precision="float32"))
+    outpainter = Outpainter.from_settings(scoring_settings(arguments))
     if arguments.full_resolution:
         photos = _load_taken(evenly_spaced(files, arguments.count), load_image, arguments.data)
         sheet = full_resolution_sheet(outpainter, photos, progress=not arguments.quiet)

@@ -5,24 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 
-from outpaint_lib.commands.options import examples
+from outpaint_lib.commands.options import add_command_parser
 
 
 def add_command(commands) -> None:
     from outpaint_lib.config import PRESETS
 
-    summary = commands.add_parser(
+    summary = add_command_parser(
+        commands,
         "summary",
         help="print the parameter count of each network as JSON",
-        epilog=examples(
+        examples=(
             "outpaint summary                      # the paper's networks",
             "outpaint summary --preset paper_local  # with the local discriminator",
         ),
+        handler=run,
     )
     summary.add_argument(
         "--preset", default="paper", choices=sorted(PRESETS), help="the networks of this preset (default: paper)"
     )
-    summary.set_defaults(handler=run)
 
 
 def run(arguments: argparse.Namespace) -> int:

@@ -6,23 +6,25 @@ import argparse
 import json
 import os
 
-from outpaint_lib.commands.options import examples, positive
+from outpaint_lib.commands.options import add_command_parser, add_quiet_option, positive
 from outpaint_lib.errors import OutpaintError
 
 
 def add_command(commands) -> None:
     from outpaint_lib.config import PRESET_STEPS, PRESETS
 
-    training = commands.add_parser(
+    training = add_command_parser(
+        commands,
         "train",
         help="train a GAN through the three-phase schedule",
         description="Train a generator and its discriminator(s) through the paper's three phases (generator "
         "alone, discriminator alone, both), into a run folder that --resume continues.",
-        epilog=examples(
+        examples=(
             "outpaint train --data ../shared/data/beach/train --out runs/paper --preset paper   # the paper's run",
             "outpaint train --data photos/ --out runs/small --preset paper --steps 2000 --image-size 64",
             "outpaint train --out runs/small --resume                    # continue it, as it was started",
         ),
+        handler=run,
     )
     training.add_argument("--data", help="folder of training images (searched recursively; a resume takes the run's)")
     training.add_argument("--out", required=True, help="run folder: config, history, plot, samples, checkpoints")
@@ -36,8 +38,7 @@ def add_command(commands) -> None:
     )
     _add_configuration_options(training)
     _add_run_options(training)
-    training.add_argument("--quiet", action="store_true", help="no progress bar")
-    training.set_defaults(handler=run)
+    add_quiet_option(training)
 
 
 def _add_configuration_options(training: argparse.ArgumentParser) -> None:
@@ -133,6 +134,7 @@ def run(arguments: argparse.Namespace) -> int:
     start_tensorflow_quietly()
     from outpaint_lib.config import OutpaintConfig, get_preset
     from outpaint_lib.run_folder import CONFIG_FILE
+    from outpaint_lib.run_plan import RunRequest
     from outpaint_lib.training import train
 
     saved = os.path.join(arguments.out, CONFIG_FILE)
@@ -145,19 +147,16 @@ def run(arguments: argparse.Namespace) -> int:
         if getattr(arguments, key) is not None:
             overrides[key] = getattr(arguments, key)
     config = config.replace(**overrides)
-    result = train(
-        config,
-        arguments.data,
-        arguments.out,
-        arguments.steps,
+    request = RunRequest(
+        data_dir=arguments.data,
+        total_steps=arguments.steps,
         val_dir=arguments.val_data,
         checkpoint_every=arguments.checkpoint_every,
         validate_every=arguments.validate_every,
-        resume=arguments.resume,
-        progress=not arguments.quiet,
         initial_generator=arguments.initial_generator,
-        strategy=strategy,
+        resume=arguments.resume,
     )
+    result = train(config, arguments.out, request, progress=not arguments.quiet, strategy=strategy)
     if not result.chief:
         return 0  # the chief reports the run
     if result.step == result.start_step:
