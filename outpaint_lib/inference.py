@@ -142,16 +142,9 @@ class Outpainter:
         return "litert" if isinstance(self.generator, LitePredictor) else "keras"
 
     # Public API.
-    def outpaint(
-        self,
-        image: np.ndarray | str | os.PathLike | PIL.Image.Image,
-        times: int | None = None,
-        blend: bool | None = None,
-        on_round: Callable[[int, np.ndarray], None] | None = None,
-        **target,
-    ) -> np.ndarray:
-        """The widest result of ``outpaint_rounds``, which takes the same arguments."""
-        return self.outpaint_rounds(image, times, blend, on_round, **target)[-1]
+    def outpaint(self, image: np.ndarray | str | os.PathLike | PIL.Image.Image, **options) -> np.ndarray:
+        """The widest result of ``outpaint_rounds``, which takes the same options."""
+        return self.outpaint_rounds(image, **options)[-1]
 
     def outpaint_rounds(
         self,

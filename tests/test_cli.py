@@ -118,7 +118,7 @@ def test_every_option_says_what_it_does_and_its_default_and_every_command_ends_w
             assert action.help, (name, action.dest)
             if action.nargs != 0 and action.default not in (None, [], argparse.SUPPRESS):  # flags are off unless given
                 assert "default" in action.help, (name, action.dest)
-    for name, option in [("train", "steps"), ("train", "batch_size"), ("train", "checkpoint_every"),
+    for name, option in [("train", "total_steps"), ("train", "batch_size"), ("train", "checkpoint_every"),
                          ("train", "validate_every"), ("samples", "count"), ("samples", "times"),
                          ("samples", "checkpoint"), ("evaluate", "checkpoint")]:
         (action,) = [action for action in commands[name]._actions if action.dest == option]

@@ -53,3 +53,21 @@ def test_the_notebook_never_deletes_a_run_it_did_not_create(tmp_path, monkeypatc
     with pytest.raises(Exception, match="cannot resume .* with other settings than it was started with"):
         client.execute()
     assert contents() == before
+
+
+@pytest.mark.slow
+def test_the_notebook_can_train_the_reproductions_configuration(monkeypatch):
+    monkeypatch.setenv("OUTPAINT_REPRODUCTION", "paper_nodilation")
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
+    notebook = nbformat.read(REPOSITORY / "outpaint.ipynb", as_version=4)
+    setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    check = nbformat.v4.new_code_cell(
+        "from outpaint_lib import reproduction\n"
+        "assert config == reproduction.configuration('paper_nodilation'), config\n"
+        "assert config.generator_dilations == (1, 1, 1) and config.image_size == 64\n"
+        "assert TRAINING_DATA == Path(reproduction.DATA)\n"
+    )
+    notebook.cells = [setup, check]
+    NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(REPOSITORY)}}
+    ).execute()  # raises on a failed assertion

@@ -7,32 +7,24 @@ import sys
 
 from outpaint_lib.commands.options import add_command_parser
 
+# What ``outpaint data`` does, and its examples: read as a handler's docstring would be, for the
+# command has no function of its own, only actions (each ``run_*`` below, whose docstrings are theirs).
+DOC = """Download, verify and prepare datasets.
+
+examples:
+  outpaint data list
+  outpaint data download places365-val --categories beach,coast
+  outpaint data prepare my_photos/ data/mine --size 128
+"""
+
 
 def add_command(commands) -> None:
     from outpaint_lib.datasets import MIRROR_VARIABLE
 
-    data = add_command_parser(
-        commands,
-        "data",
-        help="download, verify and prepare datasets",
-        examples=(
-            "outpaint data list",
-            "outpaint data download places365-val --categories beach,coast",
-            "outpaint data prepare my_photos/ data/mine --size 128",
-        ),
-    )
+    data = add_command_parser(commands, "data", doc=DOC)
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
 
-    data_download = add_command_parser(
-        data_commands,
-        "download",
-        help="download, verify and extract a registered dataset",
-        examples=(
-            "outpaint data download places365-val --categories beach,coast   # into data/places365-val",
-            "outpaint data download places365-val --to /datasets --mirror https://mirror.example",
-        ),
-        handler=run_download,
-    )
+    data_download = add_command_parser(data_commands, "download", run_download)
     data_download.add_argument("name", help="dataset name (see `data list`)")
     data_download.add_argument("--to", default="data/", help="parent folder (default: data/)")
     data_download.add_argument(
@@ -42,33 +34,24 @@ def add_command(commands) -> None:
         "--categories", default=None, help="Places365 classes to keep, e.g. beach,coast (default: every class)"
     )
 
-    data_prepare = add_command_parser(
-        data_commands,
-        "prepare",
-        help="square-resize a folder of images into train/ and val/ PNGs",
-        examples=(
-            "outpaint data prepare my_photos/ data/mine --size 128",
-            "outpaint data prepare scans/ data/scans --size 64 --val-fraction 0.05 --seed 1",
-        ),
-        handler=run_prepare,
-    )
+    data_prepare = add_command_parser(data_commands, "prepare", run_prepare)
     data_prepare.add_argument("source", help="folder of images, searched recursively")
     data_prepare.add_argument("destination", help="output folder (gets train/, val/, manifest.csv)")
     data_prepare.add_argument("--size", type=int, required=True, help="side of the square outputs in pixels")
     data_prepare.add_argument("--val-fraction", type=float, default=0.1, help="share of images for val (default: 0.1)")
     data_prepare.add_argument("--seed", type=int, default=0, help="seed of the split (default: 0)")
 
-    data_list = add_command_parser(
-        data_commands,
-        "list",
-        help="registered datasets, their sizes and whether they are present",
-        examples=("outpaint data list", "outpaint data list --root /datasets"),
-        handler=run_list,
-    )
+    data_list = add_command_parser(data_commands, "list", run_list)
     data_list.add_argument("--root", default="data/", help="parent folder (default: data/)")
 
 
 def run_download(arguments: argparse.Namespace) -> int:
+    """Download, verify and extract a registered dataset.
+
+    examples:
+      outpaint data download places365-val --categories beach,coast   # into data/places365-val
+      outpaint data download places365-val --to /datasets --mirror https://mirror.example
+    """
     from outpaint_lib.datasets import download
 
     categories = arguments.categories.split(",") if arguments.categories is not None else None
@@ -77,6 +60,12 @@ def run_download(arguments: argparse.Namespace) -> int:
 
 
 def run_prepare(arguments: argparse.Namespace) -> int:
+    """Square-resize a folder of images into train/ and val/ PNGs.
+
+    examples:
+      outpaint data prepare my_photos/ data/mine --size 128
+      outpaint data prepare scans/ data/scans --size 64 --val-fraction 0.05 --seed 1
+    """
     from outpaint_lib.preparation import prepare
 
     report = prepare(
@@ -102,6 +91,12 @@ def run_prepare(arguments: argparse.Namespace) -> int:
 
 
 def run_list(arguments: argparse.Namespace) -> int:
+    """Registered datasets, their sizes and whether they are present.
+
+    examples:
+      outpaint data list
+      outpaint data list --root /datasets
+    """
     from outpaint_lib.datasets import format_size, list_datasets
 
     rows = [("NAME", "SIZE", "STATUS", "DESCRIPTION")]

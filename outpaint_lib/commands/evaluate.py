@@ -16,17 +16,12 @@ def add_command(commands) -> None:
     evaluate = add_command_parser(
         commands,
         "evaluate",
-        help="score the strips against the truth: " + ", ".join(metric.name for metric in METRICS),
+        run,
+        doc=run.__doc__.format(metrics=", ".join(metric.name for metric in METRICS)),
         description="Hide the side strips of real photos, paint them back and score them, one column per "
         "measure: "
         + "; ".join(f"{metric.name}: {metric.description} ({metric.better} is better)" for metric in METRICS)
         + " (realism with --realism).",
-        examples=(
-            "outpaint evaluate --data ../shared/data/beach/val --baselines          # 128-px squares",
-            "outpaint evaluate --data ../shared/data/photos --full-resolution --baselines --realism",
-            "outpaint evaluate --data photos/ --full-resolution --rounds 5 --json scores.json",
-        ),
-        handler=run,
     )
     evaluate.add_argument("--data", required=True, help="folder of test images, searched recursively")
     evaluate.add_argument(
@@ -65,6 +60,13 @@ def add_command(commands) -> None:
 
 
 def run(arguments: argparse.Namespace) -> int:
+    """Score the strips against the truth: {metrics}.
+
+    examples:
+      outpaint evaluate --data ../shared/data/beach/val --baselines          # 128-px squares
+      outpaint evaluate --data ../shared/data/photos --full-resolution --baselines --realism
+      outpaint evaluate --data photos/ --full-resolution --rounds 5 --json scores.json
+    """
     from outpaint_lib.runtime import start_tensorflow_quietly
 
     start_tensorflow_quietly()

@@ -8,16 +8,7 @@ from outpaint_lib.commands.options import add_command_parser
 
 
 def add_command(commands) -> None:
-    export = add_command_parser(
-        commands,
-        "export",
-        help="export a generator folder to LiteRT, which paint then runs on without loading TensorFlow",
-        examples=(
-            "outpaint export runs/beach/generator   # writes generator.tflite beside its weights",
-            "outpaint export runs/beach             # the same: a run folder names its generator",
-        ),
-        handler=run,
-    )
+    export = add_command_parser(commands, "export", run)
     export.add_argument(
         "checkpoint",
         metavar="GENERATOR_DIR",
@@ -26,6 +17,12 @@ def add_command(commands) -> None:
 
 
 def run(arguments: argparse.Namespace) -> int:
+    """Export a generator folder to LiteRT, which paint then runs on without loading TensorFlow.
+
+    examples:
+      outpaint export runs/beach/generator   # writes generator.tflite beside its weights
+      outpaint export runs/beach             # the same: a run folder names its generator
+    """
     from outpaint_lib.runtime import start_tensorflow_quietly
 
     start_tensorflow_quietly()

@@ -4,6 +4,7 @@ layout, how a command's parser is made, and the options that more than one comma
 from __future__ import annotations
 
 import argparse
+import inspect
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -27,13 +28,16 @@ class Parser(argparse.ArgumentParser):
 
 
 def add_command_parser(
-    commands, name: str, *, help: str, examples: tuple[str, ...], handler=None, description: str | None = None
+    commands, name: str, handler=None, *, description: str | None = None, doc: str | None = None
 ) -> argparse.ArgumentParser:
-    """The one way a command's parser is made, so that each says what it does, ends with its
-    examples and names the function that runs it (none for a command that only holds actions)."""
-    parser = commands.add_parser(
-        name, help=help, description=description, epilog="examples:\n" + "\n".join(f"  {line}" for line in examples)
-    )
+    """The one way a command's parser is made. As in click, what a command does and its examples
+    are the docstring of ``handler``, the function that runs it, or ``doc`` for a command that
+    only holds actions: the first paragraph, as one line with its first letter lower-cased and
+    its full stop dropped, is the line ``outpaint --help`` lists the command by; the rest, a line
+    ``examples:`` and an indented line an example, ends the command's own ``--help``."""
+    summary, _, examples = inspect.cleandoc(doc or handler.__doc__).partition("\n\n")
+    help = " ".join(summary.split()).removesuffix(".")
+    parser = commands.add_parser(name, help=help[:1].lower() + help[1:], description=description, epilog=examples)
     if handler is not None:
         parser.set_defaults(handler=handler)
     return parser

@@ -19,15 +19,9 @@ def add_command(commands) -> None:
     paint = add_command_parser(
         commands,
         "paint",
-        help="outpaint images (files or folders) into OUT_DIR/<stem>.png",
+        run,
         description="Widen photos by painting beyond their left and right borders: one round adds a quarter of "
         "the height per side; say how wide with --times, --width or --aspect.",
-        examples=(
-            "outpaint paint photo.jpg -o painted/                     # painted/photo.png, one round on both sides",
-            "outpaint paint photo.jpg -o wide.jpg --aspect 16:9 --side left",
-            "outpaint paint photos/ -o painted/ --times 3             # a folder, its sub-folders kept",
-        ),
-        handler=run,
     )
     paint.add_argument(
         "inputs",
@@ -86,6 +80,13 @@ def _add_target_options(paint: argparse.ArgumentParser) -> None:
 
 
 def run(arguments: argparse.Namespace) -> int:
+    """Outpaint images (files or folders) into OUT_DIR/<stem>.png.
+
+    examples:
+      outpaint paint photo.jpg -o painted/                     # painted/photo.png, one round on both sides
+      outpaint paint photo.jpg -o wide.jpg --aspect 16:9 --side left
+      outpaint paint photos/ -o painted/ --times 3             # a folder, its sub-folders kept
+    """
     from outpaint_lib.painting import paint_files
     from outpaint_lib.sizing import make_target
 

@@ -10,22 +10,19 @@ from outpaint_lib.errors import OutpaintError
 
 
 def add_command(commands) -> None:
-    plot = add_command_parser(
-        commands,
-        "plot",
-        help="draw the phase-loss plot of a run folder, or of several side by side",
-        examples=(
-            "outpaint plot runs/beach                      # runs/beach/losses.png",
-            "outpaint plot runs/beach -o beach_losses.png",
-            "outpaint plot runs/paper runs/paper_local -o compared.png   # one column a run, shared axes",
-        ),
-        handler=run,
-    )
+    plot = add_command_parser(commands, "plot", run)
     plot.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="a training run's folder (it holds history.jsonl)")
     plot.add_argument("-o", "--output", help="PNG path (default: RUN_DIR/losses.png; needed for several runs)")
 
 
 def run(arguments: argparse.Namespace) -> int:
+    """Draw the phase-loss plot of a run folder, or of several side by side.
+
+    examples:
+      outpaint plot runs/beach                      # runs/beach/losses.png
+      outpaint plot runs/beach -o beach_losses.png
+      outpaint plot runs/paper runs/paper_local -o compared.png   # one column a run, shared axes
+    """
     from outpaint_lib.files import check_output_file
     from outpaint_lib.history import read_history
     from outpaint_lib.plotting import plot_runs

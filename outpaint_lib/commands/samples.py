@@ -10,17 +10,7 @@ from outpaint_lib.errors import OutpaintError
 
 
 def add_command(commands) -> None:
-    samples = add_command_parser(
-        commands,
-        "samples",
-        help="a sample sheet: centre | output | truth per image, and a recursive result",
-        examples=(
-            "outpaint samples --data ../shared/data/beach/val -o sheet.png            # 8 images at 128 px",
-            "outpaint samples --data ../shared/data/photos --full-resolution --count 4 -o photos.jpg",
-            "outpaint samples --data photos/ --recursive photos/beach.jpg --times 3 -o rounds.png",
-        ),
-        handler=run,
-    )
+    samples = add_command_parser(commands, "samples", run)
     samples.add_argument("--data", required=True, help="folder of test images; COUNT are taken evenly across it")
     samples.add_argument(
         "-o", "--output", required=True, help="image path; its suffix (.png, .jpg, ...) sets the format"
@@ -45,6 +35,13 @@ def add_command(commands) -> None:
 
 
 def run(arguments: argparse.Namespace) -> int:
+    """A sample sheet: centre | output | truth per image, and a recursive result.
+
+    examples:
+      outpaint samples --data ../shared/data/beach/val -o sheet.png            # 8 images at 128 px
+      outpaint samples --data ../shared/data/photos --full-resolution --count 4 -o photos.jpg
+      outpaint samples --data photos/ --recursive photos/beach.jpg --times 3 -o rounds.png
+    """
     from outpaint_lib.runtime import start_tensorflow_quietly
 
     start_tensorflow_quietly()

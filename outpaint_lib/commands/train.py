@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 
@@ -16,21 +17,22 @@ def add_command(commands) -> None:
     training = add_command_parser(
         commands,
         "train",
-        help="train a GAN through the three-phase schedule",
+        run,
         description="Train a generator and its discriminator(s) through the paper's three phases (generator "
         "alone, discriminator alone, both), into a run folder that --resume continues.",
-        examples=(
-            "outpaint train --data ../shared/data/beach/train --out runs/paper --preset paper   # the paper's run",
-            "outpaint train --data photos/ --out runs/small --preset paper --steps 2000 --image-size 64",
-            "outpaint train --out runs/small --resume                    # continue it, as it was started",
-        ),
-        handler=run,
     )
-    training.add_argument("--data", help="folder of training images (searched recursively; a resume takes the run's)")
+    training.add_argument(
+        "--data",
+        dest="data_dir",
+        metavar="DATA",
+        help="folder of training images (searched recursively; a resume takes the run's)",
+    )
     training.add_argument("--out", required=True, help="run folder: config, history, plot, samples, checkpoints")
     training.add_argument("--preset", choices=sorted(PRESETS), help="default: paper (or the run's own with --resume)")
     training.add_argument(
         "--steps",
+        dest="total_steps",
+        metavar="STEPS",
         type=positive,
         help="total training steps, split between the phases by the preset's ratios (18:2:80 "
         "for paper); default: the preset's reference run: "
@@ -45,9 +47,6 @@ def _add_configuration_options(training: argparse.ArgumentParser) -> None:
     """Options that set the run's configuration: each overrides its preset's value."""
     training.add_argument(
         "--batch-size", dest="batch_size", type=positive, help="images per step (default: the preset's, 16 for paper)"
-    )
-    training.add_argument(
-        "--val-data", dest="val_data", help="validation images (default: hold out 64 training images)"
     )
     training.add_argument(
         "--precision",
@@ -82,6 +81,12 @@ def _add_configuration_options(training: argparse.ArgumentParser) -> None:
 
 def _add_run_options(training: argparse.ArgumentParser) -> None:
     """How the run is recorded, continued and spread over devices."""
+    training.add_argument(
+        "--val-data",
+        dest="val_dir",
+        metavar="VAL_DATA",
+        help="validation images (default: hold out 64 training images)",
+    )
     training.add_argument(
         "--checkpoint-every",
         dest="checkpoint_every",
@@ -124,6 +129,13 @@ def _add_run_options(training: argparse.ArgumentParser) -> None:
 
 
 def run(arguments: argparse.Namespace) -> int:
+    """Train a GAN through the three-phase schedule.
+
+    examples:
+      outpaint train --data ../shared/data/beach/train --out runs/paper --preset paper   # the paper's run
+      outpaint train --data photos/ --out runs/small --preset paper --steps 2000 --image-size 64
+      outpaint train --out runs/small --resume                    # continue it, as it was started
+    """
     from outpaint_lib.runtime import native_stderr_hidden, start_tensorflow_quietly
 
     # TensorFlow fixes its devices and collectives when it starts: the strategy comes first.
@@ -147,15 +159,8 @@ def run(arguments: argparse.Namespace) -> int:
         if getattr(arguments, key) is not None:
             overrides[key] = getattr(arguments, key)
     config = config.replace(**overrides)
-    request = RunRequest(
-        data_dir=arguments.data,
-        total_steps=arguments.steps,
-        val_dir=arguments.val_data,
-        checkpoint_every=arguments.checkpoint_every,
-        validate_every=arguments.validate_every,
-        initial_generator=arguments.initial_generator,
-        resume=arguments.resume,
-    )
+    # Each field of the request is the option of the same name.
+    request = RunRequest(**{field.name: getattr(arguments, field.name) for field in dataclasses.fields(RunRequest)})
     result = train(config, arguments.out, request, progress=not arguments.quiet, strategy=strategy)
     if not result.chief:
         return 0  # the chief reports the run
