@@ -37,6 +37,9 @@ PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "photos"
 # The texture stage's settings measured, by label: the default and the steps that led to it.
 TEXTURE_VARIANTS = {
     "texture (default)": DEFAULT_SETTINGS,
+    "texture, layout as an offset (the previous default)": dataclasses.replace(
+        DEFAULT_SETTINGS, layout_correction="offset"),
+    "texture, gain and a coarse level gain": dataclasses.replace(DEFAULT_SETTINGS, level_blur=0.03),
     "texture, no layout back": dataclasses.replace(DEFAULT_SETTINGS, layout_strength=0.0),
     "texture, half the layout": dataclasses.replace(DEFAULT_SETTINGS, layout_strength=0.5),
     "texture, layout blur x2": dataclasses.replace(DEFAULT_SETTINGS, layout_blur=0.03),

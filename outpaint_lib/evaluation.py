@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -121,11 +122,21 @@ class ScoreCollector:
         return scores
 
 
+def baseline_selection(baselines: bool | Sequence[str]) -> list[str]:
+    """The classical fills to score: all of them (True), none (False), or those named."""
+    if baselines is True or baselines is False:
+        return list(BASELINES) if baselines else []
+    unknown = [name for name in baselines if name not in BASELINES]
+    if unknown:
+        raise ValueError(f"unknown baseline {', '.join(unknown)}; choose from {', '.join(BASELINES)}")
+    return list(dict.fromkeys(baselines))
+
+
 def evaluate_folder(
     outpainter: Outpainter | None,
     data_dir: str | os.PathLike,
     size: int | None = None,
-    baselines: bool = False,
+    baselines: bool | Sequence[str] = False,
     limit: int | None = None,
     batch_size: int = 32,
     progress: bool = True,
@@ -150,7 +161,7 @@ def evaluate_folder(
     skipped = [(str(path), reason) for reason, paths in folder.skipped.items() for path in paths]
     paths = folder.paths[:limit] if limit else folder.paths
     models = model_methods(outpainter)
-    baseline_names = list(BASELINES) if baselines else []
+    baseline_names = baseline_selection(baselines)
     collector = ScoreCollector([*models, *baseline_names], with_realism)
     bar = ProgressBar(len(paths), unit="image", enabled=progress)
     for start in range(0, len(paths), batch_size):
@@ -190,7 +201,7 @@ def _squares(paths, size: int, skipped: list[tuple[str, str]]) -> list[np.ndarra
 def evaluate_full_resolution(
     outpainter: Outpainter | None,
     data_dir: str | os.PathLike,
-    baselines: bool = False,
+    baselines: bool | Sequence[str] = False,
     limit: int | None = None,
     progress: bool = True,
     with_realism: bool = False,
@@ -205,7 +216,7 @@ def evaluate_full_resolution(
         raise DataError(f"no images found under {data_dir}")
     paths = paths[:limit] if limit else paths
     models = model_methods(outpainter)
-    baseline_names = list(BASELINES) if baselines else []
+    baseline_names = baseline_selection(baselines)
     collector = ScoreCollector([*models, *baseline_names], with_realism)
     scored, skipped = 0, []
     bar = ProgressBar(len(paths), unit="photo", enabled=progress)

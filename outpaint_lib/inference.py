@@ -321,16 +321,16 @@ class Outpainter:
             raise ValueError(f"a round adds 0 to {extension} columns per side, not {columns}")
         parts = [image]
         if left_columns:
-            strip = resize(left, extension, height)[:, extension - left_columns :]
-            parts.insert(
-                0, match_mean_colour(strip[:, ::-1], image[:, :left_columns])[:, ::-1] if match_colour else strip
-            )
+            parts.insert(0, resize(left, extension, height)[:, extension - left_columns :])
         if right_columns:
-            strip = resize(right, extension, height)[:, :right_columns]
-            parts.append(match_mean_colour(strip, image[:, -right_columns:]) if match_colour else strip)
+            parts.append(resize(right, extension, height)[:, :right_columns])
         canvas = np.concatenate(parts, axis=1)
+        if match_colour:
+            canvas = _match_strips(canvas, image, left_columns, right_columns)
         if self.settings.texture == "photo":
             canvas = texture_strips(canvas, left_columns, right_columns, seed=self.settings.seed)
+            if match_colour:  # the texture's own level differs a little; over rounds it would add up
+                canvas = _match_strips(canvas, image, left_columns, right_columns)
         if blend:
             canvas = blend_photo(canvas, image, left_columns)
         if is_grey(image):
@@ -377,6 +377,17 @@ def _read_image(image) -> np.ndarray:
         image = from_pil(image)
     _check_image(image)
     return image
+
+
+def _match_strips(canvas: np.ndarray, image: np.ndarray, left: int, right: int) -> np.ndarray:
+    """``canvas`` with its ``left`` and ``right`` painted columns each brought to the mean colour
+    of the ``image`` columns it adjoins (``match_mean_colour``)."""
+    canvas = canvas.copy()
+    if left:
+        canvas[:, :left] = match_mean_colour(canvas[:, :left][:, ::-1], image[:, :left])[:, ::-1]
+    if right:
+        canvas[:, -right:] = match_mean_colour(canvas[:, -right:], image[:, -right:])
+    return canvas
 
 
 def _check_image(image: np.ndarray) -> None:

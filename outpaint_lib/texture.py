@@ -15,7 +15,10 @@ and each tile is cut into its neighbours along the path of least difference. Two
 the photo's subjects from being cloned: content that stands out from its surroundings at the
 scale of a tile (a person, a post, lettering) costs more to copy, and so does a block of the
 photo already copied. The generator's low frequencies are then put back, so the layout is the
-generator's and the detail the photo's.
+generator's and the detail the photo's: as a gain rather than an offset, the way light changes
+a scene, so that texture brought into a brighter band brightens with it instead of lying under
+a haze (an added offset keeps the texture's contrast while raising its level, which reads as
+haze, and a classifier sees it).
 
 Tiles are placed at a capped working size and rendered at the photo's own resolution, so the
 texture keeps its full detail while the search costs the same for a phone photo and a camera
@@ -49,6 +52,11 @@ class TextureSettings:
     layout_blur: float = 0.015  # sigma of the generator's low frequencies put back
     layout_ramp: float = 0.03  # over which they come in from the photo's edge
     layout_strength: float = 1.0  # how much of the generator's low frequencies are put back
+    layout_correction: str = "gain"  # "gain": multiply the texture; "offset": add to it
+    gain_limit: float = 3.0  # the gain stays within [1 / limit, limit]
+    gain_offset: float = 5.0  # added to both levels of the gain's ratio, so black stays finite
+    level_blur: float = 0.0  # sigma of a second, coarser gain that restores the generator's level
+    keep_mean: bool = True  # one gain per channel more, so that the strip's mean is the generator's
     overlap_weight: float = 0.5  # overlap agreement against guide agreement
     row_weight: float = 0.02  # the cost of a source one image height above or below, over 255^2
     distinct_weight: float = 1.0  # the cost of copying content that stands out from its surroundings
@@ -76,6 +84,10 @@ class TextureSettings:
             raise ValueError("blurs, weights and tolerance must be non-negative")
         if not 0 <= self.overlap_weight <= 1:
             raise ValueError("overlap_weight must be in [0, 1]")
+        if self.layout_correction not in ("gain", "offset"):
+            raise ValueError(f"layout_correction must be 'gain' or 'offset', got {self.layout_correction!r}")
+        if self.gain_limit < 1 or self.gain_offset <= 0:
+            raise ValueError("gain_limit must be at least 1 and gain_offset positive")
 
 
 DEFAULT_SETTINGS = TextureSettings()
@@ -131,15 +143,37 @@ def _texture_right(image: np.ndarray, strip: int, rng: np.random.Generator, sett
     tiles, overlap = _place_tiles(small, small_photo_width, rng, settings)
     texture = _render(image, photo_width, tiles, overlap, scale, small_photo_width)
     layout_sigma = settings.layout_blur * height
-    if layout_sigma > 0:
-        # The generator's low frequencies, with the copied texture's own taken out: the strip's
-        # layout is the generator's, its detail the photo's. The correction ramps in from the
-        # photo's edge, where the tiles already continue the photo itself.
-        correction = _blur(image[:, photo_width:].astype(np.float32) - texture, layout_sigma)
+    if layout_sigma > 0 and settings.layout_strength > 0:
+        # The correction ramps in from the photo's edge, where the tiles already continue the
+        # photo itself.
         ramp_width = max(1.0, settings.layout_ramp * height)
         ramp = np.clip((np.arange(strip, dtype=np.float32) + 1) / ramp_width, 0, 1)[None, :, None]
-        texture += (settings.layout_strength * ramp) * correction
+        texture += (settings.layout_strength * ramp) * _layout_correction(image[:, photo_width:], texture, settings)
     return np.clip(np.rint(texture), 0, 255).astype(np.uint8)
+
+
+def _layout_correction(generated: np.ndarray, texture: np.ndarray, settings: TextureSettings) -> np.ndarray:
+    """What brings the copied ``texture``'s low frequencies to the ``generated`` strip's: the
+    strip's layout becomes the generator's, its detail stays the photo's."""
+    sigma = settings.layout_blur * texture.shape[0]
+    low_generated = _blur(generated.astype(np.float32), sigma)
+    low_texture = _blur(texture, sigma)
+    if settings.layout_correction == "offset":
+        return low_generated - low_texture
+    offset, limit = settings.gain_offset, settings.gain_limit
+    gain = np.clip((low_generated + offset) / (low_texture + offset), 1 / limit, limit)
+    corrected = texture * gain
+    if settings.level_blur > 0:
+        # A fine gain dims the texture where its own bright details raise its local level, so
+        # the strip comes out a little darker than the generator's; over recursive rounds, each
+        # copying the last, that compounds. A coarse gain puts the level back.
+        sigma = settings.level_blur * texture.shape[0]
+        level = (_blur(generated.astype(np.float32), sigma) + offset) / (_blur(corrected, sigma) + offset)
+        corrected *= np.clip(level, 1 / limit, limit)
+    if settings.keep_mean:
+        means = (generated.reshape(-1, 3).mean(axis=0) + offset) / (corrected.reshape(-1, 3).mean(axis=0) + offset)
+        corrected *= np.clip(means, 1 / limit, limit).astype(np.float32)
+    return corrected - texture
 
 
 def _blur(image: np.ndarray, sigma: float) -> np.ndarray:

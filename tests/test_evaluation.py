@@ -118,6 +118,12 @@ def test_evaluate_command_full_resolution_and_the_size_it_needs(checkpoint, wide
     assert result.returncode != 0 and "--size" in result.stderr and "Traceback" not in result.stderr
     result = run_cli("evaluate", "--data", str(wide_photos), "--baselines-only", "--full-resolution")
     assert result.returncode == 0, result.stderr
+    # Fills named: those alone (the realism test trains six classifiers for each fill scored).
+    named = tmp_path / "telea.json"
+    result = run_cli("evaluate", "--data", str(wide_photos), "--baselines-only", "--baselines", "telea",
+                     "--full-resolution", "--json", str(named))
+    assert result.returncode == 0, result.stderr
+    assert list(json.loads(named.read_text())["scores"]) == ["telea"]
 
 
 def test_recursive_rounds_score_the_outermost_columns(checkpoint, tmp_path):

@@ -48,6 +48,25 @@ def test_the_layout_follows_the_guide_not_the_photo():
     assert textured[28:44, -20:].std(axis=(0, 1)).mean() > 8  # textured, not flat
 
 
+def test_texture_brought_into_a_brighter_band_brightens_with_it():
+    """The layout goes back as a gain, the way light changes a scene: the texture's contrast
+    grows with its level. Added as an offset, the same texture lies under a haze: its level
+    raised, its contrast not (the correction a classifier spotted)."""
+    rng = np.random.default_rng(5)
+    photo = np.clip(np.rint(60 + rng.normal(0, 12, (96, 160, 3))), 0, 255).astype(np.uint8)
+    canvas = photo.copy()
+    canvas[:, -32:] = 180  # the generator paints the right strip three times as bright
+    relative = {}
+    for correction in ("gain", "offset"):
+        strip = texture_strips(canvas, 0, 32, settings=TextureSettings(layout_correction=correction))[:, -24:]
+        strip = strip.astype(float)
+        assert abs(strip.mean() - 180) < 15  # the generator's level either way
+        relative[correction] = strip.std() / strip.mean()
+    photo_relative = photo.std() / photo.mean()
+    assert 0.7 <= relative["gain"] / photo_relative <= 1.3
+    assert relative["offset"] / photo_relative < 0.5
+
+
 def test_the_photos_own_pixels_are_returned_untouched():
     canvas = _smeared(_two_textures(64, 100, seed=3), 16)
     textured = texture_strips(canvas, 16, 10, seed=0)

@@ -28,13 +28,17 @@ def add_command(commands) -> None:
         "--size", type=positive, help="square size the images are scored at, at least 32 (default: the model's)"
     )
     evaluate.add_argument(
-        "--baselines", action="store_true", help="also score the classical fills: " + ", ".join(_baseline_names())
+        "--baselines",
+        nargs="*",
+        metavar="NAME",
+        choices=_baseline_names(),
+        help="also score the classical fills, those named or all: " + ", ".join(_baseline_names()),
     )
     evaluate.add_argument(
         "--baselines-only",
         dest="baselines_only",
         action="store_true",
-        help="no model: the classical fills alone (needs --size or --full-resolution)",
+        help="no model: the classical fills alone, those --baselines names or all (needs --size or --full-resolution)",
     )
     evaluate.add_argument(
         "--full-resolution",
@@ -111,7 +115,7 @@ def _report(arguments: argparse.Namespace, outpainter):
     from outpaint_lib.evaluation import evaluate_folder, evaluate_full_resolution
 
     options = dict(
-        baselines=arguments.baselines or arguments.baselines_only,
+        baselines=_baselines(arguments),
         limit=arguments.limit,
         progress=not arguments.quiet,
         with_realism=arguments.realism,
@@ -139,6 +143,13 @@ def _report(arguments: argparse.Namespace, outpainter):
         )
         print(f"realism, lowest to highest of its six classifiers: {ranges}")
     return report
+
+
+def _baselines(arguments: argparse.Namespace) -> bool | list[str]:
+    """``--baselines`` alone means all of them, as does ``--baselines-only`` without names."""
+    if arguments.baselines:
+        return arguments.baselines
+    return arguments.baselines is not None or arguments.baselines_only
 
 
 def _baseline_names() -> list[str]:
