@@ -117,3 +117,23 @@ def assert_unbroken(rows, total):
     assert [row["step"] for row in rows] == list(range(1, total + 1))
     phases = [row["phase"] for row in rows]
     assert phases == sorted(phases)
+
+
+def markdown_commands(path) -> list[list[str]]:
+    """The outpaint commands of a Markdown file's bash blocks, continuation lines joined,
+    comments and environment assignments removed, ``outpaint`` and ``python -m outpaint_lib``
+    alike, each as its arguments after the program."""
+    import re
+    import shlex
+
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", Path(path).read_text(), flags=re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            words = shlex.split(line, comments=True)
+            while words and re.match(r"^[A-Z_]+=", words[0]):
+                words.pop(0)
+            if words[:1] == ["outpaint"]:
+                commands.append(words[1:])
+            elif words[:3] == ["python", "-m", "outpaint_lib"]:
+                commands.append(words[3:])
+    return commands

@@ -2,8 +2,6 @@
 seconds (or start a long job) are run as pasted; the others' commands answer ``--help``."""
 
 import os
-import re
-import shlex
 import subprocess
 import sys
 import time
@@ -11,29 +9,9 @@ import time
 import pytest
 from PIL import Image
 
-from support import REPOSITORY, SHARED_DATA, smooth_image
+from support import REPOSITORY, SHARED_DATA, markdown_commands, smooth_image
 
-ENVIRONMENT_ASSIGNMENT = re.compile(r"^[A-Z_]+=")
-
-
-def readme_commands() -> list[list[str]]:
-    """The outpaint commands of the README's bash blocks, continuation lines joined, comments
-    and environment assignments removed, ``outpaint`` and ``python -m outpaint_lib`` alike."""
-    text = (REPOSITORY / "README.md").read_text()
-    commands = []
-    for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
-        for line in block.replace("\\\n", " ").splitlines():
-            words = [word for word in shlex.split(line, comments=True)]
-            while words and ENVIRONMENT_ASSIGNMENT.match(words[0]):
-                words.pop(0)
-            if words[:1] == ["outpaint"]:
-                commands.append(words[1:])
-            elif words[:3] == ["python", "-m", "outpaint_lib"]:
-                commands.append(words[3:])
-    return commands
-
-
-COMMANDS = readme_commands()
+COMMANDS = markdown_commands(REPOSITORY / "README.md")
 
 
 def test_the_readme_shows_every_command():

@@ -144,24 +144,12 @@ def run(arguments: argparse.Namespace) -> int:
 
         strategy = make_strategy(arguments.distribute, arguments.devices)
     start_tensorflow_quietly()
-    from outpaint_lib.config import OutpaintConfig, get_preset
-    from outpaint_lib.run_folder import CONFIG_FILE
     from outpaint_lib.run_plan import RunRequest
     from outpaint_lib.training import train
 
-    saved = os.path.join(arguments.out, CONFIG_FILE)
-    if arguments.resume and arguments.preset is None and os.path.exists(saved):
-        config = OutpaintConfig.load(saved)  # continue the run as it was configured
-    else:
-        config = get_preset(arguments.preset or "paper")
-    overrides = dict(_parse_settings(arguments.set))
-    for key in ("batch_size", "precision", "image_size", "width_multiplier", "augment", "seed"):
-        if getattr(arguments, key) is not None:
-            overrides[key] = getattr(arguments, key)
-    config = config.replace(**overrides)
     # Each field of the request is the option of the same name.
     request = RunRequest(**{field.name: getattr(arguments, field.name) for field in dataclasses.fields(RunRequest)})
-    result = train(config, arguments.out, request, progress=not arguments.quiet, strategy=strategy)
+    result = train(configuration(arguments), arguments.out, request, progress=not arguments.quiet, strategy=strategy)
     if not result.chief:
         return 0  # the chief reports the run
     if result.step == result.start_step:
@@ -173,6 +161,24 @@ def run(arguments: argparse.Namespace) -> int:
         f"final validation MSE {last.get('val_mse')}; run folder {result.run_dir}"
     )
     return 0
+
+
+def configuration(arguments: argparse.Namespace):
+    """The configuration the options ask for: the preset's (or, resuming, the run's own), with
+    each configuration option and ``--set`` over it."""
+    from outpaint_lib.config import OutpaintConfig, get_preset
+    from outpaint_lib.run_folder import CONFIG_FILE
+
+    saved = os.path.join(arguments.out, CONFIG_FILE)
+    if arguments.resume and arguments.preset is None and os.path.exists(saved):
+        config = OutpaintConfig.load(saved)  # continue the run as it was configured
+    else:
+        config = get_preset(arguments.preset or "paper")
+    overrides = dict(_parse_settings(arguments.set))
+    for key in ("batch_size", "precision", "image_size", "width_multiplier", "augment", "seed"):
+        if getattr(arguments, key) is not None:
+            overrides[key] = getattr(arguments, key)
+    return config.replace(**overrides)
 
 
 def _parse_settings(settings: list[str]) -> list[tuple[str, object]]:
