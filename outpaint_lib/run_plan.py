@@ -112,6 +112,7 @@ def opened_run(
             total_steps, data_dir, val_dir, started_from, intervals = _check_resume(config, run_dir, request)
         else:
             total_steps = request.total_steps if request.total_steps is not None else PRESET_STEPS.get(config.name)
+            # The chief may already have started the run folder that the other workers join.
             _check_new_run(run_dir, total_steps, request.data_dir, existing_run_allowed=not chief)
             data_dir, val_dir, started_from, intervals = request.data_dir, request.val_dir, None, DEFAULT_INTERVALS
             if request.initial_generator is not None:
