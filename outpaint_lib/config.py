@@ -29,6 +29,11 @@ def _shipped_checkpoint() -> Path:
 DEFAULT_CHECKPOINT = _shipped_checkpoint()
 
 INPUT_MODES = ("mask", "crop")
+# Which strips a generator paints: the left and right columns, or the top and bottom rows. A rows
+# generator is trained and run on transposed images (``geometry.strip_frame``), so every strip
+# computation stays one of columns; it learns from photos in their real orientation, so its first
+# strip is always the top (sky) and its second the bottom (sand, sea), never rotated ones.
+STRIP_AXES = ("columns", "rows")
 GENERATOR_ARCHITECTURES = tuple(GENERATORS)
 DISCRIMINATOR_ARCHITECTURES = ("paper", "keras256", "patch")
 # How the hidden strips of the generator's input are filled: the paper's mean intensity, or the
@@ -57,6 +62,7 @@ SETTINGS_ADDED_LATER = {
     "feature_matching_weight": 0.0,
     "generator_gated_convolutions": False,
     "generator_fourier_unit": False,
+    "strip_axis": "columns",
 }
 
 # Settings that configurations once held and no longer do, with the only value they could take:
@@ -88,8 +94,9 @@ class OutpaintConfig:
     name: str = "paper"
 
     # Geometry: an image_size x image_size image whose outer STRIP_FRACTION * image_size
-    # columns on each side are hidden and generated.
+    # columns on each side (rows, for strip_axis="rows") are hidden and generated.
     image_size: int = _architecture(128)
+    strip_axis: str = "columns"
     input_mode: str = _architecture("mask")
     input_fill: str = _architecture("mean")
     value_range: tuple[float, float] = _architecture((0.0, 1.0))
@@ -164,6 +171,7 @@ class OutpaintConfig:
         object.__setattr__(self, "value_range", tuple(float(v) for v in self.value_range))
         choices = {
             "input_mode": INPUT_MODES,
+            "strip_axis": STRIP_AXES,
             "input_fill": INPUT_FILLS,
             "generator_architecture": GENERATOR_ARCHITECTURES,
             "discriminator_architecture": DISCRIMINATOR_ARCHITECTURES,

@@ -3,7 +3,9 @@ the model (the generator alone, and with the texture stage) and with the classic
 and compare them on every measure of ``outpaint_lib.metrics.METRICS``.
 
 Two protocols: squares at the model's own size (the paper's, at 128 px), and each photo at its
-own resolution, widened back the way ``paint`` widens it, which is what a user sees."""
+own resolution, widened back the way ``paint`` widens it, which is what a user sees. Either
+hides columns (left and right) or rows (top and bottom); rows are scored as the columns of the
+transposed image (``geometry.strip_frame``), so every measure reads them alike."""
 
 from __future__ import annotations
 
@@ -17,13 +19,14 @@ import numpy as np
 from outpaint_lib.baselines import BASELINES
 from outpaint_lib.config import strip_width_of
 from outpaint_lib.errors import DataError, ImageError
-from outpaint_lib.geometry import own_size_centre
+from outpaint_lib.geometry import strip_frame
 from outpaint_lib.image_folders import scan_folder
 from outpaint_lib.images import centre_square, find_images, load_image, resize
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.metrics import (
     LAYOUT_DOWNSAMPLING,
     METRICS,
+    REALISM_PATCH,
     STRIP_METRICS,
     outer_round_scores,
     realism,
@@ -31,7 +34,26 @@ from outpaint_lib.metrics import (
     strip_scores,
 )
 from outpaint_lib.progress import ProgressBar
+from outpaint_lib.sizing import AXES
 
+
+@dataclasses.dataclass(frozen=True)
+class Protocol:
+    """How much of a photo at its own size each axis' protocol hides, and its realism patches."""
+
+    hidden_fraction: float  # of the photo's height, per side, rounded
+    realism_patch: int  # the side of the realism test's patches: less than the strips' width
+
+    def hidden(self, height: int) -> int:
+        return int(round(height * self.hidden_fraction))
+
+
+# Columns: a quarter of the height, what one round of ``paint`` adds. Rows: a sixth of the
+# height, as much as a tight shot is usually given more sky or sand, in narrower patches.
+PROTOCOLS = {"columns": Protocol(0.25, REALISM_PATCH), "rows": Protocol(1 / 6, 32)}
+
+# Squares painted in one generator batch.
+EVALUATION_BATCH = 32
 # Full-resolution photos narrower than this after hiding their strips are skipped.
 MIN_CENTRE_WIDTH = 8
 # Strips narrower than one cell of the layout measure (8 px) cannot be scored by it.
@@ -48,12 +70,15 @@ class EvaluationReport:
     mirror_average: bool | None = None  # how the model's strips were made; None without a model
     recursive: dict[str, float] | None = None  # evaluate_recursive's scores, when asked for
     skipped_files: tuple[tuple[str, str], ...] = ()  # (file, why), ``skipped`` of them
+    axis: str = "columns"  # the strips hidden: "columns" (left and right) or "rows" (top and bottom)
 
     def describe(self) -> str:
+        sides = " and ".join(AXES[self.axis])
         if self.size is None:
-            where, strips = "at their own resolution", "strips of a quarter of each photo's height"
+            fraction = {"columns": "a quarter", "rows": "a sixth"}[self.axis]
+            where, strips = "at their own resolution", f"{sides} strips of {fraction} of each photo's height"
         else:
-            where, strips = f"at {self.size} px", f"strips of {strip_width_of(self.size)} px"
+            where, strips = f"at {self.size} px", f"{sides} strips of {strip_width_of(self.size)} px"
         return f"{self.images} images from {self.data} {where} ({self.skipped} skipped); {strips}"
 
     def table(self) -> str:
@@ -74,11 +99,13 @@ class EvaluationReport:
 GENERATOR, TEXTURED = "generator", "generator+texture"
 
 
-def model_methods(outpainter: Outpainter | None) -> dict[str, Outpainter]:
+def model_methods(outpainter: Outpainter | None, axis: str = "columns") -> dict[str, Outpainter]:
     """The rows a model gives: its generator's own strips, and, unless the outpainter paints
-    without it, the same strips through the texture stage (``paint``'s default)."""
+    without it, the same strips through the texture stage (``paint``'s default); for ``axis``,
+    by the generator that paints it."""
     if outpainter is None:
         return {}
+    outpainter = outpainter.for_axis(axis)
     methods = {GENERATOR: outpainter.replace(texture="none")}
     if outpainter.settings.texture != "none":
         methods[TEXTURED] = outpainter
@@ -86,15 +113,17 @@ def model_methods(outpainter: Outpainter | None) -> dict[str, Outpainter]:
 
 
 def paint_rows(
-    models: dict[str, Outpainter], centres: list[np.ndarray], blend: bool | None = None
+    models: dict[str, Outpainter], centres: list[np.ndarray], blend: bool | None = None, columns: int | None = None
 ) -> dict[str, list[np.ndarray]]:
-    """Each model row's paintings of ``centres`` (all of one size), from one generator pass:
-    the rows differ only in how the strips are composited."""
+    """Each model row's paintings of ``centres`` (all of one size, in the generator's frame),
+    from one generator pass: the rows differ only in how the strips are composited.
+    ``columns``: what each side gains (default: a full strip)."""
     if not models:
         return {}
     strips = next(iter(models.values())).generate_strips(np.stack(centres))
+    sides = None if columns is None else [(columns, columns)] * len(centres)
     return {
-        name: painter.composite_batch(centres, strips, painter.settings.blend if blend is None else blend)
+        name: painter.composite_batch(centres, strips, painter.settings.blend if blend is None else blend, sides)
         for name, painter in models.items()
     }
 
@@ -102,7 +131,8 @@ def paint_rows(
 class ScoreCollector:
     """Each method's per-image scores and, for the realism test, its patches and the truth's."""
 
-    def __init__(self, methods: list[str], with_realism: bool):
+    def __init__(self, methods: list[str], with_realism: bool, realism_patch: int = REALISM_PATCH):
+        self.realism_patch = realism_patch
         self.rows: dict[str, list[dict[str, float]]] = {name: [] for name in methods}
         self.patches: dict[str, list[tuple[np.ndarray, np.ndarray]]] | None = (
             {name: [] for name in methods} if with_realism else None
@@ -111,7 +141,7 @@ class ScoreCollector:
     def add(self, method: str, truth: np.ndarray, output: np.ndarray, strip: int) -> None:
         self.rows[method].append(strip_scores(truth, output, strip))
         if self.patches is not None:
-            self.patches[method].append(realism_patches(truth, output, strip))
+            self.patches[method].append(realism_patches(truth, output, strip, self.realism_patch))
 
     def means(self) -> dict[str, dict[str, float]]:
         scores = {name: mean_scores(rows) for name, rows in self.rows.items()}
@@ -138,15 +168,16 @@ def evaluate_folder(
     size: int | None = None,
     baselines: bool | Sequence[str] = False,
     limit: int | None = None,
-    batch_size: int = 32,
     progress: bool = True,
     with_realism: bool = False,
+    axis: str = "columns",
 ) -> EvaluationReport:
     """Centre-crop each image to a square of ``size`` (default: the model's), hide the two
-    strips of width size/4, fill them and score the strips. ``outpainter=None`` scores the
-    baselines alone. ``progress`` draws a bar (on a terminal's stderr, or in a notebook);
-    ``with_realism`` adds the realism test, which trains six small classifiers a method. Files
-    that do not decode, and images smaller than ``size``, are skipped, each named with why."""
+    strips of width size/4 (columns, or rows for ``axis="rows"``), fill them and score the
+    strips. ``outpainter=None`` scores the baselines alone. ``progress`` draws a bar (on a
+    terminal's stderr, or in a notebook); ``with_realism`` adds the realism test, which trains
+    six small classifiers a method. Files that do not decode, and images smaller than ``size``,
+    are skipped, each named with why."""
     if size is None:
         if outpainter is None:
             raise ValueError("size is needed when no model is evaluated")
@@ -160,13 +191,15 @@ def evaluate_folder(
     folder = scan_folder(data_dir, size)
     skipped = [(str(path), reason) for reason, paths in folder.skipped.items() for path in paths]
     paths = folder.paths[:limit] if limit else folder.paths
-    models = model_methods(outpainter)
+    models = model_methods(outpainter, axis)
     baseline_names = baseline_selection(baselines)
     collector = ScoreCollector([*models, *baseline_names], with_realism)
     bar = ProgressBar(len(paths), unit="image", enabled=progress)
-    for start in range(0, len(paths), batch_size):
-        truths = _squares(paths[start : start + batch_size], size, skipped)
-        bar.advance(min(batch_size, len(paths) - start))
+    for start in range(0, len(paths), EVALUATION_BATCH):
+        truths = [
+            strip_frame(truth, axis) for truth in _squares(paths[start : start + EVALUATION_BATCH], size, skipped)
+        ]
+        bar.advance(min(EVALUATION_BATCH, len(paths) - start))
         if not truths:
             continue
         centres = [truth[:, strip : size - strip] for truth in truths]
@@ -180,7 +213,14 @@ def evaluate_folder(
     mirror_average = outpainter.settings.mirror_average if outpainter is not None else None
     scored = len(paths) - (len(skipped) - folder.skipped_count)
     return EvaluationReport(
-        str(data_dir), size, scored, len(skipped), collector.means(), mirror_average, skipped_files=tuple(skipped)
+        str(data_dir),
+        size,
+        scored,
+        len(skipped),
+        collector.means(),
+        mirror_average,
+        skipped_files=tuple(skipped),
+        axis=axis,
     )
 
 
@@ -205,19 +245,22 @@ def evaluate_full_resolution(
     limit: int | None = None,
     progress: bool = True,
     with_realism: bool = False,
+    axis: str = "columns",
 ) -> EvaluationReport:
-    """Each photo at its own size: hide round(H/4) columns on each side, widen the centre back
-    with the outpainter as configured (``paint``'s defaults: blended, mirror-averaged, textured)
-    and with each classical fill, and score the strips at full size. Photos too narrow to keep
-    a centre, or so low that their strips are narrower than ``MIN_STRIP_WIDTH``, are skipped,
-    each named with why."""
+    """Each photo at its own size: hide round(H/4) columns on each side (``axis="rows"``:
+    round(H/6) rows at the top and at the bottom, ``PROTOCOLS``), grow the rest back with the
+    outpainter as configured (``paint``'s defaults: blended, mirror-averaged, textured) and
+    with each classical fill, and score the strips at full size. Photos too small to keep a
+    centre, or whose strips would be narrower than ``MIN_STRIP_WIDTH``, are skipped, each named
+    with why."""
     paths = find_images(data_dir)
     if not paths:
         raise DataError(f"no images found under {data_dir}")
     paths = paths[:limit] if limit else paths
-    models = model_methods(outpainter)
+    models = model_methods(outpainter, axis)
     baseline_names = baseline_selection(baselines)
-    collector = ScoreCollector([*models, *baseline_names], with_realism)
+    protocol = PROTOCOLS[axis]
+    collector = ScoreCollector([*models, *baseline_names], with_realism, protocol.realism_patch)
     scored, skipped = 0, []
     bar = ProgressBar(len(paths), unit="photo", enabled=progress)
     for path in paths:
@@ -228,16 +271,17 @@ def evaluate_full_resolution(
             skipped.append((str(path), str(error)))
             continue
         height, width = truth.shape[:2]
-        centre, strip = own_size_centre(truth)
+        strip = protocol.hidden(height)
+        truth = strip_frame(truth, axis)
         if strip < MIN_STRIP_WIDTH:
             skipped.append((str(path), f"{width} x {height}: its strips would be narrower than {MIN_STRIP_WIDTH} px"))
             continue
-        if width - 2 * strip < MIN_CENTRE_WIDTH:
-            skipped.append(
-                (str(path), f"{width} x {height}: hiding {strip} columns a side leaves less than {MIN_CENTRE_WIDTH}")
-            )
+        if truth.shape[1] - 2 * strip < MIN_CENTRE_WIDTH:
+            hidden = f"hiding {strip} {axis} a side leaves less than {MIN_CENTRE_WIDTH}"
+            skipped.append((str(path), f"{width} x {height}: {hidden}"))
             continue
-        for name, (painted,) in paint_rows(models, [centre]).items():
+        centre = np.ascontiguousarray(truth[:, strip : truth.shape[1] - strip])
+        for name, (painted,) in paint_rows(models, [centre], columns=strip).items():
             collector.add(name, truth, painted, strip)
         for name in baseline_names:
             collector.add(name, truth, BASELINES[name](centre, strip), strip)
@@ -245,7 +289,14 @@ def evaluate_full_resolution(
     bar.close()
     mirror_average = outpainter.settings.mirror_average if outpainter is not None else None
     return EvaluationReport(
-        str(data_dir), None, scored, len(skipped), collector.means(), mirror_average, skipped_files=tuple(skipped)
+        str(data_dir),
+        None,
+        scored,
+        len(skipped),
+        collector.means(),
+        mirror_average,
+        skipped_files=tuple(skipped),
+        axis=axis,
     )
 
 

@@ -12,7 +12,7 @@ import types
 
 import numpy as np
 
-from outpaint_lib.config import OutpaintConfig, strip_width_of
+from outpaint_lib.config import STRIP_AXES, OutpaintConfig, strip_width_of
 from outpaint_lib.generators import GENERATORS
 
 _NUMPY_OPS = types.SimpleNamespace(
@@ -31,6 +31,22 @@ def _ops(array):
     from keras import ops
 
     return ops
+
+
+def strip_frame(image, axis: str):
+    """``image`` (or a batch) with the strips of ``axis`` as its left and right columns: as it is
+    for "columns", its height and width swapped for "rows" (``config.STRIP_AXES``), so that a
+    rows generator's top and bottom rows are the columns every other function here works on.
+    Its own inverse."""
+    if axis not in STRIP_AXES:
+        raise ValueError(f"axis must be one of {', '.join(STRIP_AXES)}, got {axis!r}")
+    if axis == "columns":
+        return image
+    if isinstance(image, np.ndarray):
+        return np.ascontiguousarray(np.swapaxes(image, -3, -2))
+    from keras import ops
+
+    return ops.swapaxes(image, -3, -2)
 
 
 def input_stride(config: OutpaintConfig) -> int:

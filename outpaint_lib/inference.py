@@ -1,17 +1,19 @@
 """Outpainting photos of any size with a saved generator.
 
 One round widens an H x W photo by up to a quarter of its height per side (the paper's 32
-columns at 128 px); ``outpaint_lib.sizing`` plans the rounds for a target width, aspect ratio or
-number of rounds. The generator works at its own scale (height ``image_size``); only the new
-strips come from it, upsampled to the photo's resolution, dressed in the photo's texture
+columns at 128 px), or heightens it by up to a quarter of its width at the top and bottom (a rows
+generator: the same, on the transposed image); ``outpaint_lib.sizing`` plans the rounds for a
+target size, aspect ratio or number of rounds. The generator works at its own scale (height
+``image_size``); only the new strips come from it, upsampled to the photo's resolution, dressed in the photo's texture
 (``texture``) and composited with the photo's own pixels, pasted or Poisson-blended.
 
 Each strip is by default the mean of two generator passes, over the photo and over its mirror
 image: a landscape is as plausible mirrored, so the two guesses agree on content and differ in
 the column texture each invents, which the mean damps. Rounds after the first keep the light:
 photos darken toward their borders and the generator paints that, which repeated every round
-would compound, so each later round brings its strips to the mean colour of the strip they
-continue (``steady_colour``). The model card (checkpoint/README.md) has the measurements.
+would compound, so each later round brings its strips to the mean colour of the photo's own
+edge on their side (``steady_colour``): beyond the first round, nothing says the light falls
+further. The model card (checkpoint/README.md) has the measurements.
 
 The generator runs on LiteRT when the folder holds a current export of it (``lite``), without
 importing TensorFlow, whose import alone is most of a one-photo ``paint``; otherwise on Keras.
@@ -25,6 +27,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import cv2
@@ -38,8 +41,9 @@ from outpaint_lib.geometry import model_input_width
 from outpaint_lib.images import DEFAULT_MAX_PIXELS, from_pil, is_grey, load_image, resize
 from outpaint_lib.lite import LitePredictor, LiteRuntimeMissing, LiteUnavailable
 from outpaint_lib.postprocess import blend_photo, match_mean_colour, to_model_range, to_uint8
+from outpaint_lib.run_folder import CONFIG_FILE
 from outpaint_lib.runtime import resolve_precision
-from outpaint_lib.sizing import Target, make_target, plan_rounds, target_width
+from outpaint_lib.sizing import AXES, Round, Target, make_target, plan_rounds, target_size
 from outpaint_lib.texture import check_texture, texture_strips
 
 if TYPE_CHECKING:
@@ -50,6 +54,10 @@ logger = logging.getLogger(__name__)
 RUNTIMES = ("auto", "litert", "keras")
 _fallbacks_reported: set[str] = set()
 
+
+# A generator folder's generator for the other axis (the shipped model's top and bottom rows),
+# which a painter loads beside it.
+OTHER_AXIS_FOLDER = "rows"
 
 # The widest image, as width over height, that the generator sees whole; a wider one is painted
 # from the part next to each strip, so that memory stays bounded whatever the aspect ratio.
@@ -71,7 +79,7 @@ class PaintSettings:
     runtime: str = "auto"
     precision: str = "auto"  # Keras only: "float32", "mixed_bfloat16", or bfloat16 where the CPU has it
     mirror_average: bool = True  # each strip the mean of the passes over the photo and its mirror image
-    steady_colour: bool = True  # later rounds keep the mean colour of the strip they continue
+    steady_colour: bool = True  # later rounds keep the mean colour of the photo's edge on their side
     texture: str = "photo"  # "photo": the strips dressed in the photo's own texture; "none": the generator's
     seed: int = 0  # the texture stage's draws: the same photo and seed paint the same pixels
     blend: bool = True  # Poisson-blend the photo into its strips, rather than paste it
@@ -87,11 +95,17 @@ class PaintSettings:
 
 @dataclasses.dataclass
 class Outpainter:
-    """A loaded generator and how it paints (``settings``). ``Outpainter.load(folder)``."""
+    """A loaded generator and how it paints (``settings``). ``Outpainter.load(folder)``.
+
+    A generator paints one axis (``config.strip_axis``): the left and right columns, or the top
+    and bottom rows, which it paints as the columns of the transposed image. ``other_axis``, the
+    painter of the other one where the folder has it (``OTHER_AXIS_FOLDER``), lets one painter
+    grow a photo on every side."""
 
     generator: object  # a Keras generator, or its LiteRT export (``lite.LitePredictor``)
     config: OutpaintConfig
     settings: PaintSettings = PaintSettings()
+    other_axis: Outpainter | None = None
     _compiled: object = dataclasses.field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -102,6 +116,16 @@ class Outpainter:
 
     @classmethod
     def from_settings(cls, settings: PaintSettings) -> Outpainter:
+        painter = cls._load_generator(settings)
+        other = Path(settings.checkpoint) / OTHER_AXIS_FOLDER
+        if (other / CONFIG_FILE).is_file():
+            painter.other_axis = cls._load_generator(dataclasses.replace(settings, checkpoint=other))
+            if painter.other_axis.config.strip_axis == painter.config.strip_axis:
+                raise CheckpointError(f"{other} paints the {painter.config.strip_axis} that {settings.checkpoint} does")
+        return painter
+
+    @classmethod
+    def _load_generator(cls, settings: PaintSettings) -> Outpainter:
         checkpoint = settings.checkpoint
         config = read_config(checkpoint)
         lite_problem = None
@@ -135,7 +159,21 @@ class Outpainter:
 
     def replace(self, **settings) -> Outpainter:
         """The same generator, painting with these settings changed (``texture="none"``, ...)."""
-        return Outpainter(self.generator, self.config, dataclasses.replace(self.settings, **settings), self._compiled)
+        other = None if self.other_axis is None else self.other_axis.replace(**settings)
+        return Outpainter(
+            self.generator, self.config, dataclasses.replace(self.settings, **settings), other, self._compiled
+        )
+
+    def for_axis(self, axis: str) -> Outpainter:
+        """The painter of ``axis`` ("columns" or "rows"): this one or its ``other_axis``."""
+        for painter in (self, self.other_axis):
+            if painter is not None and painter.config.strip_axis == axis:
+                return painter
+        sides = " and ".join(AXES[axis])
+        raise CheckpointError(
+            f"{self.settings.checkpoint} has no generator that paints the {sides} "
+            f"(a {axis} generator in its {OTHER_AXIS_FOLDER}/ folder)"
+        )
 
     @property
     def runtime(self) -> str:
@@ -149,23 +187,22 @@ class Outpainter:
     def outpaint_rounds(
         self,
         image: np.ndarray | str | os.PathLike | PIL.Image.Image,
-        times: int | None = None,
         blend: bool | None = None,
         on_round: Callable[[int, np.ndarray], None] | None = None,
         *,
-        width: int | None = None,
-        aspect: float | str | None = None,
-        side: str = "both",
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
+        **target,
     ) -> list[np.ndarray]:
-        """Widen ``image`` (a uint8 RGB array, a Pillow image or an image file's path) and
-        return every round's result, the last one widest. Say how wide with one of ``times``
-        (rounds of full strips; 1 if nothing is given), ``width`` (pixels) or ``aspect`` (width
-        over height: 1.78 or "16:9"), and where with ``side`` ("both", "left", "right"); see
-        ``outpaint_lib.sizing`` for how the rounds are planned. ``blend`` overrides the
-        settings' for this call; ``on_round(round, result)`` sees each round's result."""
+        """Grow ``image`` (a uint8 RGB array, a Pillow image or an image file's path) and
+        return every round's result, the last one largest. ``target`` is ``make_target``'s
+        keywords: how large with one of ``times`` (rounds of full strips; 1 if nothing is given),
+        ``width`` and/or ``height`` (pixels) or ``aspect`` (width over height: 1.78 or "16:9"),
+        and where with ``side`` ("left", "top", "left,right", "both" for left and right, "all";
+        by default both sides of each axis the target grows); see ``outpaint_lib.sizing`` for
+        how the rounds are planned. ``blend`` overrides the settings' for this call;
+        ``on_round(round, result)`` sees each round's result."""
         current = _read_image(image)
-        target = make_target(times=times, width=width, aspect=aspect, side=side)
+        target = make_target(**target)
         results = []
         for _, round_number, result in self.rounds(
             [current], [self.plan(current.shape[:2], target, max_pixels)], blend
@@ -182,26 +219,36 @@ class Outpainter:
         images of one size share the model's batches; after every round of every image, yield
         ``(index of the image, round number, result)``."""
         current = list(images)
+        # Each image as it was before its first round on each axis: the edges later rounds keep.
+        before: list[dict[str, np.ndarray]] = [{} for _ in images]
         for round_index in range(max((len(plan) for plan in plans), default=0)):
-            active = [index for index, plan in enumerate(plans) if round_index < len(plan)]
-            painted = self.outpaint_batch(
-                [current[index] for index in active],
-                blend,
-                [plans[index][round_index] for index in active],
-                round_number=round_index + 1,
-            )
-            for index, result in zip(active, painted):
-                current[index] = result
-                yield index, round_index + 1, result
+            groups: dict[str, list[int]] = {}  # images whose round paints the same axis go together
+            for index, plan in enumerate(plans):
+                if round_index < len(plan):
+                    groups.setdefault(plan[round_index].axis, []).append(index)
+            for axis, active in groups.items():
+                steps = [plans[index][round_index] for index in active]
+                grown_from = [before[index].get(axis) for index in active]
+                for index in active:
+                    before[index].setdefault(axis, current[index])
+                painted = self.for_axis(axis).outpaint_batch(
+                    [current[index] for index in active],
+                    blend,
+                    [(step.first, step.second) for step in steps],
+                    grown_from=grown_from,
+                )
+                for index, result in zip(active, painted):
+                    current[index] = result
+                    yield index, round_index + 1, result
 
-    def plan(
-        self, shape: tuple[int, int], target: Target, max_pixels: int | None = DEFAULT_MAX_PIXELS
-    ) -> list[tuple[int, int]]:
-        """The (left, right) columns each round adds to an image of ``shape`` (height, width)."""
-        height, width = shape
-        strip = strip_width_of(height)
-        final_width = target_width(height, width, target, strip, max_pixels)
-        return plan_rounds(width, final_width, target.side, strip)
+    def plan(self, shape: tuple[int, int], target: Target, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> list[Round]:
+        """The rounds that grow an image of ``shape`` (height, width) to ``target``; refused at
+        once where this painter has no generator for an axis the target grows."""
+        final_size = target_size(*shape, target, max_pixels)
+        rounds = plan_rounds(*shape, final_size, target.sides or _default_sides(shape, final_size))
+        for axis in {step.axis for step in rounds}:
+            self.for_axis(axis)
+        return rounds
 
     def outpaint_batch(
         self,
@@ -209,18 +256,24 @@ class Outpainter:
         blend: bool | None = None,
         columns: Sequence[tuple[int, int]] | None = None,
         *,
-        round_number: int = 1,
+        grown_from: Sequence[np.ndarray | None] | None = None,
     ) -> list[np.ndarray]:
         """One round for several images; those of the same size go through the model together.
-        ``columns[i]`` is the (left, right) columns image i gains, at most one strip each;
-        full strips on both sides by default. ``round_number`` above 1 says that the images'
-        edges were painted by earlier rounds (see ``steady_colour``)."""
+        ``columns[i]`` is the (left, right) columns image i gains, at most one strip each, or
+        for a rows generator the (top, bottom) rows; full strips on both sides by default.
+        ``grown_from[i]``, where earlier rounds on this axis grew image i, is the image before
+        them: the new strips take the mean colour of its edges (``steady_colour``)."""
         blend = self.settings.blend if blend is None else blend
-        if columns is not None and len(columns) != len(images):
-            raise ValueError(f"{len(columns)} column pairs for {len(images)} images")
-        if round_number < 1:
-            raise ValueError(f"rounds are numbered from 1, got {round_number}")
-        match_colour = self.settings.steady_colour and round_number > 1
+        for name, values in (("column pairs", columns), ("grown_from images", grown_from)):
+            if values is not None and len(values) != len(images):
+                raise ValueError(f"{len(values)} {name} for {len(images)} images")
+        # A rows generator paints the columns of the transposed image.
+        images = [geometry.strip_frame(image, self.config.strip_axis) for image in images]
+        references = None
+        if self.settings.steady_colour and grown_from is not None:
+            references = [
+                None if image is None else geometry.strip_frame(image, self.config.strip_axis) for image in grown_from
+            ]
         strips: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(images)
         groups: dict[tuple[int, int], list[int]] = {}
         for index, image in enumerate(images):
@@ -230,7 +283,8 @@ class Outpainter:
             for index, pair in zip(indices, self.generate_strips(np.stack([images[i] for i in indices]))):
                 strips[index] = pair
         # Composited all together, whatever their sizes, so that every core has an image.
-        return self.composite_batch(images, strips, blend, columns, match_colour)
+        painted = self.composite_batch(images, strips, blend, columns, references)
+        return [geometry.strip_frame(image, self.config.strip_axis) for image in painted]
 
     def composite_batch(
         self,
@@ -238,7 +292,7 @@ class Outpainter:
         strips: Sequence[tuple[np.ndarray, np.ndarray]],
         blend: bool,
         columns: Sequence[tuple[int, int]] | None = None,
-        match_colour: bool = False,
+        colour_references: Sequence[np.ndarray | None] | None = None,
     ) -> list[np.ndarray]:
         """``composite`` for each image with its (left, right) strips. Compositing (the texture
         stage and the blend) is OpenCV and NumPy work that lets go of the GIL: the images are
@@ -246,7 +300,11 @@ class Outpainter:
 
         def one(index: int) -> np.ndarray:
             return self.composite(
-                images[index], *strips[index], blend, None if columns is None else columns[index], match_colour
+                images[index],
+                *strips[index],
+                blend,
+                None if columns is None else columns[index],
+                None if colour_references is None else colour_references[index],
             )
 
         return list(_composite_pool().map(one, range(len(images))))
@@ -308,12 +366,13 @@ class Outpainter:
         right: np.ndarray,
         blend: bool,
         columns: tuple[int, int] | None = None,
-        match_colour: bool = False,
+        colour_reference: np.ndarray | None = None,
     ) -> np.ndarray:
         """The photo at its own resolution between the upsampled strips, pasted or blended;
         ``columns`` keeps only that many of each strip's columns, those nearest the photo;
-        ``match_colour`` gives each kept strip the mean colour of the image's columns it adjoins;
-        the texture stage then dresses the strips in the image's own texture."""
+        ``colour_reference`` (an image as high) gives each kept strip the mean colour of as many
+        of its outermost columns on that side; the texture stage then dresses the strips in the
+        image's own texture."""
         height = image.shape[0]
         extension = strip_width_of(height)
         left_columns, right_columns = (extension, extension) if columns is None else columns
@@ -325,12 +384,12 @@ class Outpainter:
         if right_columns:
             parts.append(resize(right, extension, height)[:, :right_columns])
         canvas = np.concatenate(parts, axis=1)
-        if match_colour:
-            canvas = _match_strips(canvas, image, left_columns, right_columns)
+        if colour_reference is not None:
+            canvas = _match_strips(canvas, colour_reference, left_columns, right_columns)
         if self.settings.texture == "photo":
             canvas = texture_strips(canvas, left_columns, right_columns, seed=self.settings.seed)
-            if match_colour:  # the texture's own level differs a little; over rounds it would add up
-                canvas = _match_strips(canvas, image, left_columns, right_columns)
+            if colour_reference is not None:  # the texture's own level differs a little; over rounds it would add up
+                canvas = _match_strips(canvas, colour_reference, left_columns, right_columns)
         if blend:
             canvas = blend_photo(canvas, image, left_columns)
         if is_grey(image):
@@ -348,6 +407,12 @@ class Outpainter:
             # A traced call skips Keras' per-layer eager dispatch; one trace per input shape.
             self._compiled = tf.function(lambda x: self.generator(x, training=False), reduce_retracing=True)
         return self._compiled(tf.convert_to_tensor(inputs, dtype=tf.float32)).numpy()
+
+
+def _default_sides(shape: tuple[int, int], final_size: tuple[int, int]) -> tuple[str, ...]:
+    """Both sides of each axis that grows."""
+    grown = {"columns": final_size[1] > shape[1], "rows": final_size[0] > shape[0]}
+    return tuple(side for axis, sides in AXES.items() if grown[axis] for side in sides)
 
 
 def _keras_installed() -> bool:
@@ -381,7 +446,7 @@ def _read_image(image) -> np.ndarray:
 
 def _match_strips(canvas: np.ndarray, image: np.ndarray, left: int, right: int) -> np.ndarray:
     """``canvas`` with its ``left`` and ``right`` painted columns each brought to the mean colour
-    of the ``image`` columns it adjoins (``match_mean_colour``)."""
+    of as many of ``image``'s outermost columns on that side (``match_mean_colour``)."""
     canvas = canvas.copy()
     if left:
         canvas[:, :left] = match_mean_colour(canvas[:, :left][:, ::-1], image[:, :left])[:, ::-1]

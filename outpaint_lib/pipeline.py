@@ -122,7 +122,11 @@ def training_dataset(
             lambda index, image: tf.image.stateless_random_flip_left_right(image, seed=[seed, index]),
             num_parallel_calls=tf.data.AUTOTUNE,
         )
-    dataset = dataset.map(lambda image: to_model_range(image, config.value_range), num_parallel_calls=tf.data.AUTOTUNE)
+    # Flipped (left to right) in the photo's own orientation, then turned into the generator's.
+    dataset = dataset.map(
+        lambda image: geometry.strip_frame(to_model_range(image, config.value_range), config.strip_axis),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
     return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
@@ -149,7 +153,9 @@ def evaluation_dataset(folder: ImageFolder, config: OutpaintConfig, limit: int |
     """The first ``limit`` images of a folder, in order, unaugmented, one pass."""
     paths = folder.paths if limit is None else folder.paths[:limit]
     dataset = _decoded(paths, config.image_size).map(
-        lambda image: geometry.make_example(to_model_range(image, config.value_range), config),
+        lambda image: geometry.make_example(
+            geometry.strip_frame(to_model_range(image, config.value_range), config.strip_axis), config
+        ),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
     return dataset.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)

@@ -299,7 +299,8 @@ class TrainingMonitor(keras.callbacks.Callback):
         for image, centre, painted in zip(images, np.asarray(centres), generated):
             truth, centre8, painted8 = (to_uint8(x, config.value_range) for x in (image, centre, painted))
             known = hide_strips(truth, config.strip_width)
-            rows.append([known, painted8, paste_centre(painted8, centre8), truth])
+            row = [known, painted8, paste_centre(painted8, centre8), truth]
+            rows.append([geometry.strip_frame(image, config.strip_axis) for image in row])  # in the photo's orientation
         sheet = labelled_grid(rows, SAMPLE_COLUMNS)
         atomic_write_bytes(self.run_dir / SAMPLES_FOLDER / f"step-{self.step:09d}.png", encode_png(sheet))
 

@@ -83,8 +83,7 @@ def checkpoint(tmp_path_factory):
     return folder
 
 
-@pytest.fixture(scope="session")
-def lively_checkpoint(tmp_path_factory):
+def save_lively_generator(folder: Path, seed: int, **changes) -> Path:
     """A tiny random generator with doubled kernels: a plain random one paints an almost flat
     grey (sigmoid of nearly zero), in which a missing mirror or colour step would go unnoticed."""
     import keras
@@ -92,12 +91,25 @@ def lively_checkpoint(tmp_path_factory):
     from outpaint_lib.generator_files import save_generator
     from outpaint_lib.models import build_generator
 
-    keras.utils.set_random_seed(1)
-    config = tiny()
+    keras.utils.set_random_seed(seed)
+    config = tiny(**changes)
     generator = build_generator(config)
     for layer in generator.layers:
         if hasattr(layer, "kernel"):
             layer.kernel.assign(layer.kernel * 2)
-    folder = tmp_path_factory.mktemp("lively")
     save_generator(generator, config, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def lively_checkpoint(tmp_path_factory):
+    return save_lively_generator(tmp_path_factory.mktemp("lively"), seed=1)
+
+
+@pytest.fixture(scope="session")
+def every_side_checkpoint(tmp_path_factory):
+    """A lively columns generator with a lively rows generator in its ``rows/`` folder, as the
+    shipped checkpoint holds them."""
+    folder = save_lively_generator(tmp_path_factory.mktemp("every_side"), seed=1)
+    save_lively_generator(folder / "rows", seed=2, strip_axis="rows")
     return folder

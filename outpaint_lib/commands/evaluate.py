@@ -53,6 +53,15 @@ def add_command(commands) -> None:
         help="with --full-resolution: also widen each photo N times and score the outermost "
         "round's brightness and detail against the photo",
     )
+    evaluate.add_argument(
+        "--side",
+        type=_axis,
+        default="both",
+        dest="axis",
+        metavar="SIDES",
+        help="the strips hidden and painted back: left,right (or both: the default) or top,bottom (at full "
+        "resolution a sixth of the height each, with 32-px realism patches)",
+    )
     evaluate.add_argument("--limit", type=positive, metavar="N", help="only the first N images (default: all)")
     evaluate.add_argument("--json", metavar="FILE", help="also write the scores to FILE as JSON")
     evaluate.add_argument(
@@ -69,7 +78,7 @@ def run(arguments: argparse.Namespace) -> int:
     examples:
       outpaint evaluate --data ../shared/data/beach/val --baselines          # 128-px squares
       outpaint evaluate --data ../shared/data/photos --full-resolution --baselines --realism
-      outpaint evaluate --data photos/ --full-resolution --rounds 5 --json scores.json
+      outpaint evaluate --data ../shared/data/photos --full-resolution --side top,bottom --baselines
     """
     from outpaint_lib.runtime import start_tensorflow_quietly
 
@@ -106,6 +115,8 @@ def _check_options(arguments: argparse.Namespace) -> None:
         raise OutpaintError("--full-resolution scores each photo at its own size: leave out --size")
     if arguments.rounds and (arguments.baselines_only or not arguments.full_resolution):
         raise OutpaintError("--rounds widens each photo at its own size with the model: give --full-resolution")
+    if arguments.rounds and arguments.axis != "columns":
+        raise OutpaintError("--rounds widens each photo to the left and right: leave out --side top,bottom")
     if arguments.baselines_only and not (arguments.size or arguments.full_resolution):
         raise OutpaintError("--baselines-only has no model to take the size from: give --size (or --full-resolution)")
 
@@ -119,6 +130,7 @@ def _report(arguments: argparse.Namespace, outpainter):
         limit=arguments.limit,
         progress=not arguments.quiet,
         with_realism=arguments.realism,
+        axis=arguments.axis,
     )
     if arguments.full_resolution:
         report = evaluate_full_resolution(outpainter, arguments.data, **options)
@@ -143,6 +155,19 @@ def _report(arguments: argparse.Namespace, outpainter):
         )
         print(f"realism, lowest to highest of its six classifiers: {ranges}")
     return report
+
+
+def _axis(text: str) -> str:
+    from outpaint_lib.sizing import AXES, TargetError, parse_sides
+
+    try:
+        sides = parse_sides(text)
+    except TargetError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    for axis, pair in AXES.items():
+        if sides == pair:
+            return axis
+    raise argparse.ArgumentTypeError(f"evaluate scores left,right or top,bottom, not {text!r}")
 
 
 def _baselines(arguments: argparse.Namespace) -> bool | list[str]:

@@ -20,8 +20,9 @@ def add_command(commands) -> None:
         commands,
         "paint",
         run,
-        description="Widen photos by painting beyond their left and right borders: one round adds a quarter of "
-        "the height per side; say how wide with --times, --width or --aspect.",
+        description="Grow photos by painting beyond their borders: left and right (one round adds a quarter of "
+        "the height per side), top and bottom (a quarter of the width); say how large with --times, --width, "
+        "--height or --aspect, and where with --side.",
     )
     paint.add_argument(
         "inputs",
@@ -50,32 +51,40 @@ def add_command(commands) -> None:
 
 
 def _add_target_options(paint: argparse.ArgumentParser) -> None:
-    """How wide, and on which sides."""
-    how_wide = paint.add_mutually_exclusive_group()
-    how_wide.add_argument(
+    """How large, and on which sides."""
+    how_large = paint.add_mutually_exclusive_group()
+    how_large.add_argument(
         "--times",
         type=positive,
-        help="recursive rounds; each adds a quarter of the height per painted side (default: 1)",
+        help="recursive rounds; each adds a strip to every painted side (default: 1)",
     )
-    how_wide.add_argument(
+    how_large.add_argument(
         "--width",
         type=positive,
         metavar="PIXELS",
-        help="paint until the image is this wide; a photo already as wide is skipped (nothing written for it)",
+        help="paint until the image is this wide (with --height: and that high); a photo already as large is "
+        "skipped (nothing written for it)",
     )
-    how_wide.add_argument(
+    how_large.add_argument(
         "--aspect",
         type=_aspect,
         metavar="W:H",
-        help="paint until width / height is this ratio: 16:9, 21:9, 2.35:1, ... (within a "
-        "pixel); a photo already as wide is skipped (nothing written for it)",
+        help="paint until width / height is this ratio: 16:9, 21:9, 4:5, 9:16, ... (within a pixel), growing "
+        "the width or the height, whichever the ratio needs; a photo already of that shape is skipped",
+    )
+    paint.add_argument(
+        "--height",
+        type=positive,
+        metavar="PIXELS",
+        help="paint until the image is this high (alone or with --width); a photo already as high is skipped",
     )
     paint.add_argument(
         "--side",
-        choices=["both", "left", "right"],
-        default="both",
-        help="the side(s) to paint; both sides get equal widths, the right one column more "
-        "when the total is odd (default: both)",
+        type=_sides,
+        metavar="SIDES",
+        help="the sides to paint: left, right, top, bottom, several joined by commas (left,top), both (left,right) "
+        "or all; the two sides of an axis get equal shares, the right or bottom one more when the total is odd "
+        "(default: both sides of each axis the target grows; left and right for --times)",
     )
 
 
@@ -83,9 +92,9 @@ def run(arguments: argparse.Namespace) -> int:
     """Outpaint images (files or folders) into OUT_DIR/<stem>.png.
 
     examples:
-      outpaint paint photo.jpg -o painted/                     # painted/photo.png, one round on both sides
-      outpaint paint photo.jpg -o wide.jpg --aspect 16:9 --side left
-      outpaint paint photos/ -o painted/ --times 3             # a folder, its sub-folders kept
+      outpaint paint photo.jpg -o painted/                 # painted/photo.png, one round on both sides
+      outpaint paint photo.jpg -o portrait.jpg --aspect 4:5  # a landscape photo grows up and down
+      outpaint paint photos/ -o painted/ --times 3 --side all  # a folder, its sub-folders kept
     """
     from outpaint_lib.painting import paint_files
     from outpaint_lib.sizing import make_target
@@ -105,7 +114,13 @@ def run(arguments: argparse.Namespace) -> int:
         else:
             print(f"outpaint paint: skipped {path}: {why}", file=sys.stderr, flush=True)
 
-    target = make_target(times=arguments.times, width=arguments.width, aspect=arguments.aspect, side=arguments.side)
+    target = make_target(
+        times=arguments.times,
+        width=arguments.width,
+        height=arguments.height,
+        aspect=arguments.aspect,
+        side=arguments.side,
+    )
     try:
         outcome = paint_files(
             arguments.inputs,
@@ -144,13 +159,26 @@ def _aspect(text: str) -> float:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _sides(text: str) -> tuple[str, ...]:
+    from outpaint_lib.sizing import TargetError, parse_sides
+
+    try:
+        return parse_sides(text)
+    except TargetError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _target_problem(arguments: argparse.Namespace) -> str | None:
     """Targets that no photo could meet are usage errors, found before the model loads."""
     from outpaint_lib.images import MIN_SIDE
 
+    if arguments.height is not None and (arguments.times is not None or arguments.aspect is not None):
+        return "--height goes alone or with --width, not with --times or --aspect"
+    aspect = arguments.aspect or 0
     for option, value, pixels in (
         ("--width", arguments.width, (arguments.width or 0) * MIN_SIDE),
-        ("--aspect", arguments.aspect, (arguments.aspect or 0) * MIN_SIDE**2),
+        ("--height", arguments.height, (arguments.height or 0) * MIN_SIDE),
+        ("--aspect", arguments.aspect, max(aspect, 1 / aspect if aspect else 0) * MIN_SIDE**2),
     ):
         if value is not None and pixels > arguments.max_pixels:
             shown = f"{value:g}" if isinstance(value, float) else value
