@@ -19,7 +19,7 @@ import numpy as np
 from outpaint_lib.baselines import BASELINES
 from outpaint_lib.config import strip_width_of
 from outpaint_lib.errors import DataError, ImageError
-from outpaint_lib.geometry import strip_frame
+from outpaint_lib.geometry import own_size_centre, strip_frame
 from outpaint_lib.image_folders import scan_folder
 from outpaint_lib.images import centre_square, find_images, load_image, resize
 from outpaint_lib.inference import Outpainter
@@ -36,21 +36,8 @@ from outpaint_lib.metrics import (
 from outpaint_lib.progress import ProgressBar
 from outpaint_lib.sizing import AXES
 
-
-@dataclasses.dataclass(frozen=True)
-class Protocol:
-    """How much of a photo at its own size each axis' protocol hides, and its realism patches."""
-
-    hidden_fraction: float  # of the photo's height, per side, rounded
-    realism_patch: int  # the side of the realism test's patches: less than the strips' width
-
-    def hidden(self, height: int) -> int:
-        return int(round(height * self.hidden_fraction))
-
-
-# Columns: a quarter of the height, what one round of ``paint`` adds. Rows: a sixth of the
-# height, as much as a tight shot is usually given more sky or sand, in narrower patches.
-PROTOCOLS = {"columns": Protocol(0.25, REALISM_PATCH), "rows": Protocol(1 / 6, 32)}
+# The side of the realism test's patches at a photo's own size: within the strips' width.
+REALISM_PATCHES = {"columns": REALISM_PATCH, "rows": 32}
 
 # Squares painted in one generator batch.
 EVALUATION_BATCH = 32
@@ -248,7 +235,7 @@ def evaluate_full_resolution(
     axis: str = "columns",
 ) -> EvaluationReport:
     """Each photo at its own size: hide round(H/4) columns on each side (``axis="rows"``:
-    round(H/6) rows at the top and at the bottom, ``PROTOCOLS``), grow the rest back with the
+    round(H/6) rows at the top and at the bottom; ``geometry.own_size_centre``), grow the rest back with the
     outpainter as configured (``paint``'s defaults: blended, mirror-averaged, textured) and
     with each classical fill, and score the strips at full size. Photos too small to keep a
     centre, or whose strips would be narrower than ``MIN_STRIP_WIDTH``, are skipped, each named
@@ -259,8 +246,7 @@ def evaluate_full_resolution(
     paths = paths[:limit] if limit else paths
     models = model_methods(outpainter, axis)
     baseline_names = baseline_selection(baselines)
-    protocol = PROTOCOLS[axis]
-    collector = ScoreCollector([*models, *baseline_names], with_realism, protocol.realism_patch)
+    collector = ScoreCollector([*models, *baseline_names], with_realism, REALISM_PATCHES[axis])
     scored, skipped = 0, []
     bar = ProgressBar(len(paths), unit="photo", enabled=progress)
     for path in paths:
@@ -271,16 +257,15 @@ def evaluate_full_resolution(
             skipped.append((str(path), str(error)))
             continue
         height, width = truth.shape[:2]
-        strip = protocol.hidden(height)
-        truth = strip_frame(truth, axis)
+        centre, strip = own_size_centre(truth, axis)
+        truth, centre = strip_frame(truth, axis), strip_frame(centre, axis)
         if strip < MIN_STRIP_WIDTH:
             skipped.append((str(path), f"{width} x {height}: its strips would be narrower than {MIN_STRIP_WIDTH} px"))
             continue
-        if truth.shape[1] - 2 * strip < MIN_CENTRE_WIDTH:
+        if centre.shape[1] < MIN_CENTRE_WIDTH:
             hidden = f"hiding {strip} {axis} a side leaves less than {MIN_CENTRE_WIDTH}"
             skipped.append((str(path), f"{width} x {height}: {hidden}"))
             continue
-        centre = np.ascontiguousarray(truth[:, strip : truth.shape[1] - strip])
         for name, (painted,) in paint_rows(models, [centre], columns=strip).items():
             collector.add(name, truth, painted, strip)
         for name in baseline_names:

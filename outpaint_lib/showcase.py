@@ -28,6 +28,7 @@ from outpaint_lib.postprocess import hide_strips
 from outpaint_lib.progress import ProgressBar
 from outpaint_lib.runtime import native_bfloat16
 from outpaint_lib.sheets import label_row, labelled_grid
+from outpaint_lib.sizing import AXES
 
 
 def runtime_summary(config: OutpaintConfig) -> str:
@@ -294,19 +295,28 @@ def sample_sheet(
     return np.concatenate([grid, caption, strip], axis=0)
 
 
+SHEET_CAPTIONS = {"columns": "left and right, a quarter of the height", "rows": "top and bottom, a sixth of the height"}
+
+
 def full_resolution_sheet(
-    outpainter: Outpainter, photos: list[np.ndarray], height: int | None = None, progress: bool = False
+    outpainter: Outpainter,
+    photos: list[np.ndarray],
+    height: int | None = None,
+    progress: bool = False,
+    axis: str = "columns",
 ) -> np.ndarray:
-    """What a user sees: per row, a photo widened back after hiding round(H/4) columns a side
-    (``paint``'s defaults, painted at the photo's own size), beside the photo itself; each row is
-    then shown at ``height`` pixels (default: the lowest photo's own height, so that no photo is
-    enlarged and photos of one size are shown pixel for pixel), so that photos of any size line up.
-    ``progress`` draws a bar."""
+    """What a user sees: per row, a photo grown back after hiding the evaluation's strips
+    (``geometry.own_size_centre``: a quarter of the height left and right, or for ``axis="rows"``
+    a sixth of it top and bottom), painted at the photo's own size with ``paint``'s defaults,
+    beside the photo itself; each row is then shown at ``height`` pixels (default: the lowest
+    photo's own height, so that no photo is enlarged and photos of one size are shown pixel for
+    pixel), so that photos of any size line up. ``progress`` draws a bar."""
     height = height or min(photo.shape[0] for photo in photos)
     rows = []
     bar = ProgressBar(len(photos), unit="photo", enabled=progress)
     for photo in photos:
-        painted = outpainter.outpaint(own_size_centre(photo)[0])
+        centre, _ = own_size_centre(photo, axis)
+        painted = outpainter.outpaint(centre, side=",".join(AXES[axis]), height=photo.shape[0], width=photo.shape[1])
         width = int(round(photo.shape[1] * height / photo.shape[0]))
         gap = np.full((height, max(4, height // 40), 3), 255, np.uint8)
         rows.append(np.concatenate([resize(painted, width, height), gap, resize(photo, width, height)], axis=1))
@@ -320,7 +330,7 @@ def full_resolution_sheet(
     half = (widest - max(4, height // 40)) // 2
     header = np.concatenate(
         [
-            label_row(["painted (outer quarters of the height)"], half, height),
+            label_row([f"painted ({SHEET_CAPTIONS[axis]})"], half, height),
             label_row(["the photo"], widest - half, height),
         ],
         axis=1,

@@ -138,3 +138,18 @@ def test_rows_are_scored_as_the_columns_of_the_transposed_photo(painter, tmp_pat
         filled = BASELINES["edge_replication"](turned[:, strip:-strip], strip)
         expected.append(strip_scores(turned, filled, strip)["layout"])
     assert report.scores["edge_replication"]["layout"] == pytest.approx(np.mean(expected))
+
+
+def test_the_rows_sheet_paints_back_a_sixth_of_the_height_top_and_bottom(painter):
+    from outpaint_lib.geometry import own_size_centre
+    from outpaint_lib.showcase import full_resolution_sheet
+
+    photo = smooth_image(60, 90, seed=7)
+    centre, strip = own_size_centre(photo, "rows")
+    assert strip == 10 and centre.shape == (40, 90, 3)
+    np.testing.assert_array_equal(centre, photo[10:50])
+    sheet = full_resolution_sheet(painter, [photo], axis="rows")
+    painted = painter.outpaint(centre, side="top,bottom", height=60)
+    header = sheet.shape[0] - 60 - 4
+    np.testing.assert_array_equal(sheet[header : header + 60, :90], painted)
+    np.testing.assert_array_equal(sheet[header : header + 60, -90:], photo)

@@ -6,7 +6,13 @@ import argparse
 import json
 import sys
 
-from outpaint_lib.commands.options import add_command_parser, add_scoring_options, positive, scoring_settings
+from outpaint_lib.commands.options import (
+    add_command_parser,
+    add_scoring_options,
+    evaluation_axis,
+    positive,
+    scoring_settings,
+)
 from outpaint_lib.errors import OutpaintError
 
 
@@ -55,7 +61,7 @@ def add_command(commands) -> None:
     )
     evaluate.add_argument(
         "--side",
-        type=_axis,
+        type=evaluation_axis,
         default="both",
         dest="axis",
         metavar="SIDES",
@@ -155,19 +161,6 @@ def _report(arguments: argparse.Namespace, outpainter):
         )
         print(f"realism, lowest to highest of its six classifiers: {ranges}")
     return report
-
-
-def _axis(text: str) -> str:
-    from outpaint_lib.sizing import AXES, TargetError, parse_sides
-
-    try:
-        sides = parse_sides(text)
-    except TargetError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    for axis, pair in AXES.items():
-        if sides == pair:
-            return axis
-    raise argparse.ArgumentTypeError(f"evaluate scores left,right or top,bottom, not {text!r}")
 
 
 def _baselines(arguments: argparse.Namespace) -> bool | list[str]:

@@ -153,3 +153,17 @@ def scoring_settings(arguments: argparse.Namespace):
 def describe_os_error(error: OSError) -> str:
     where = f"{error.filename}: " if error.filename else ""
     return f"{where}{error.strerror or error}"
+
+
+def evaluation_axis(text: str) -> str:
+    """The axis whose strips evaluate and samples hide: ``--side left,right`` (or both) or top,bottom."""
+    from outpaint_lib.sizing import AXES, TargetError, parse_sides
+
+    try:
+        sides = parse_sides(text)
+    except TargetError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    for axis, pair in AXES.items():
+        if sides == pair:
+            return axis
+    raise argparse.ArgumentTypeError(f"the strips scored are left,right or top,bottom, not {text!r}")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from outpaint_lib.commands.options import add_command_parser, add_scoring_options, positive, scoring_settings
+from outpaint_lib.commands.options import (
+    add_command_parser,
+    add_scoring_options,
+    evaluation_axis,
+    positive,
+    scoring_settings,
+)
 from outpaint_lib.errors import OutpaintError
 
 
@@ -21,6 +27,15 @@ def add_command(commands) -> None:
         dest="full_resolution",
         action="store_true",
         help="paint each photo at its own size (outer quarters hidden, widened back) beside the photo",
+    )
+    samples.add_argument(
+        "--side",
+        type=evaluation_axis,
+        default="both",
+        dest="axis",
+        metavar="SIDES",
+        help="with --full-resolution: the strips hidden and painted back, left,right (or both: the default) or "
+        "top,bottom (a sixth of the height each)",
     )
     samples.add_argument(
         "--recursive", metavar="IMAGE", help="image for the recursive rows (default: the first one taken)"
@@ -59,7 +74,7 @@ def run(arguments: argparse.Namespace) -> int:
     outpainter = Outpainter.from_settings(scoring_settings(arguments))
     if arguments.full_resolution:
         photos = _load_taken(evenly_spaced(files, arguments.count), load_image, arguments.data)
-        sheet = full_resolution_sheet(outpainter, photos, progress=not arguments.quiet)
+        sheet = full_resolution_sheet(outpainter, photos, progress=not arguments.quiet, axis=arguments.axis)
         atomic_write_bytes(output, encode_image(sheet, output.suffix))
         print(f"{arguments.output}: {len(photos)} photo(s) at their own size ({sheet.shape[1]} x {sheet.shape[0]} px)")
         return 0
