@@ -387,7 +387,9 @@ class Outpainter:
         if colour_reference is not None:
             canvas = _match_strips(canvas, colour_reference, left_columns, right_columns)
         if self.settings.texture == "photo":
-            canvas = texture_strips(canvas, left_columns, right_columns, seed=self.settings.seed)
+            canvas = texture_strips(
+                canvas, left_columns, right_columns, seed=self.settings.seed, axis=self.config.strip_axis
+            )
             if colour_reference is not None:  # the texture's own level differs a little; over rounds it would add up
                 canvas = _match_strips(canvas, colour_reference, left_columns, right_columns)
         if blend:

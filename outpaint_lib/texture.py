@@ -8,17 +8,18 @@ copies whatever it likes. This stage takes both halves from where each is good.
 Guided quilting (after Efros and Freeman's texture transfer): each strip is covered by
 overlapping square tiles, taken row by row outward from the photo. A tile is copied from the
 photo where its blurred colours match the generator's blurred strip there (the layout), its
-overlap agrees with what is already placed (the photo's edge for the first column, so the
-strip continues the photo without a seam), and it sits on a similar row (skies come from the
-sky). Among the near-best places one is drawn at random, so the photo's texture is not tiled,
-and each tile is cut into its neighbours along the path of least difference. Two costs keep
-the photo's subjects from being cloned: content that stands out from its surroundings at the
-scale of a tile (a person, a post, lettering) costs more to copy, and so does a block of the
-photo already copied. The generator's low frequencies are then put back, so the layout is the
-generator's and the detail the photo's: as a gain rather than an offset, the way light changes
-a scene, so that texture brought into a brighter band brightens with it instead of lying under
-a haze (an added offset keeps the texture's contrast while raising its level, which reads as
-haze, and a classifier sees it).
+overlap agrees with what is already placed (the photo's edge for the first column, so the strip
+continues the photo without a seam), and it comes from a similar height in the photo (skies
+come from the sky): for the left and right strips a similar row; for the top and bottom ones,
+painted on the transposed photo, rows near the photo's edge. Among the near-best places one is
+drawn at random, so the photo's texture is not tiled, and each tile is cut into its neighbours
+along the path of least difference. Two costs keep the photo's subjects from being cloned:
+content that stands out from its surroundings at the scale of a tile (a person, a post,
+lettering) costs more to copy, and so does a block of the photo already copied. The generator's
+low frequencies are then put back, so the layout is the generator's and the detail the photo's:
+as a gain rather than an offset, the way light changes a scene, so that texture brought into a
+brighter band brightens with it instead of lying under a haze (an added offset keeps the
+texture's contrast while raising its level, which reads as haze, and a classifier sees it).
 
 Tiles are placed at a capped working size and rendered at the photo's own resolution, so the
 texture keeps its full detail while the search costs the same for a phone photo and a camera
@@ -44,7 +45,7 @@ def check_texture(texture: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class TextureSettings:
-    """Sizes are fractions of the image height, so a photo and its thumbnail get the same tiles."""
+    """Sizes are fractions of the photo's height, so a photo and its thumbnail get the same tiles."""
 
     tile: float = 0.15  # tile side
     overlap: float = 0.25  # of the tile side
@@ -57,12 +58,13 @@ class TextureSettings:
     gain_offset: float = 5.0  # added to both levels of the gain's ratio, so black stays finite
     level_blur: float = 0.0  # sigma of a second, coarser gain that restores the generator's level
     keep_mean: bool = True  # one gain per channel more, so that the strip's mean is the generator's
+    detail_strength: float = 1.0  # how much of the copied texture's detail (above the layout's blur) is kept
     overlap_weight: float = 0.5  # overlap agreement against guide agreement
-    row_weight: float = 0.02  # the cost of a source one image height above or below, over 255^2
+    row_weight: float = 0.02  # the cost of a source one photo height above or below, over 255^2
     distinct_weight: float = 1.0  # the cost of copying content that stands out from its surroundings
     reuse_weight: float = 0.05  # the cost of copying a block of the photo a second time, over 255^2
-    row_reach: float = 0.25  # sources are searched this far above and below the tile
-    source_reach: float = 3.0  # and this many heights into the photo from its edge
+    row_reach: float = 0.25  # sources are searched this far above and below the tile, in photo heights
+    source_reach: float = 3.0  # and this far across (into the photo, or along its edge), in photo heights
     tolerance: float = 0.15  # tiles within this fraction of the best cost are equally likely
     working_height: int = 320  # tiles are placed at this height at most, then rendered at full size
     min_tile: int = 6
@@ -107,31 +109,43 @@ class _Tile:
 
 
 def texture_strips(
-    canvas: np.ndarray, left: int, right: int, seed: int = 0, settings: TextureSettings = DEFAULT_SETTINGS
+    canvas: np.ndarray,
+    left: int,
+    right: int,
+    seed: int = 0,
+    settings: TextureSettings = DEFAULT_SETTINGS,
+    axis: str = "columns",
 ) -> np.ndarray:
     """``canvas`` (uint8 RGB) with its ``left`` and ``right`` outermost columns painted by the
     generator and the photo between them; the painted columns are replaced by the photo's
-    texture in the generator's layout. The photo's columns are returned as they are."""
+    texture in the generator's layout. The photo's columns are returned as they are. With
+    ``axis="rows"`` the canvas is a photo transposed (``geometry.strip_frame``), its top and
+    bottom strips as columns: its columns are then what is up and down."""
     if canvas.dtype != np.uint8 or canvas.ndim != 3 or canvas.shape[2] != 3:
         raise ValueError(f"expected an H x W x 3 uint8 image, got {canvas.dtype} {canvas.shape}")
     if left < 0 or right < 0 or left + right >= canvas.shape[1]:
         raise ValueError(f"{left} + {right} painted columns leave no photo in a width of {canvas.shape[1]}")
+    if axis not in ("columns", "rows"):
+        raise ValueError(f"axis must be 'columns' or 'rows', got {axis!r}")
     result = canvas.copy()
     rng = np.random.default_rng(seed)
     photo_end = canvas.shape[1] - right
     if right:
-        result[:, photo_end:] = _texture_right(canvas[:, left:], right, rng, settings)
+        result[:, photo_end:] = _texture_right(canvas[:, left:], right, rng, settings, axis)
     if left:
         mirrored = canvas[:, :photo_end][:, ::-1]
-        result[:, :left] = _texture_right(mirrored, left, rng, settings)[:, ::-1]
+        result[:, :left] = _texture_right(mirrored, left, rng, settings, axis)[:, ::-1]
     return result
 
 
-def _texture_right(image: np.ndarray, strip: int, rng: np.random.Generator, settings: TextureSettings) -> np.ndarray:
+def _texture_right(
+    image: np.ndarray, strip: int, rng: np.random.Generator, settings: TextureSettings, axis: str
+) -> np.ndarray:
     """The textured last ``strip`` columns of ``image``, whose other columns are the photo."""
     height, width = image.shape[:2]
     photo_width = width - strip
-    scale = min(1.0, settings.working_height / height)
+    photo_height = photo_width if axis == "rows" else height  # what the settings' fractions are of
+    scale = min(1.0, settings.working_height / photo_height)
     small = (
         image
         if scale == 1
@@ -140,22 +154,27 @@ def _texture_right(image: np.ndarray, strip: int, rng: np.random.Generator, sett
         )
     )
     small_photo_width = min(small.shape[1] - 1, max(1, round(photo_width * scale)))
-    tiles, overlap = _place_tiles(small, small_photo_width, rng, settings)
+    tiles, overlap = _place_tiles(small, small_photo_width, rng, settings, axis)
     texture = _render(image, photo_width, tiles, overlap, scale, small_photo_width)
-    layout_sigma = settings.layout_blur * height
-    if layout_sigma > 0 and settings.layout_strength > 0:
+    if settings.layout_blur > 0 and settings.layout_strength > 0:
         # The correction ramps in from the photo's edge, where the tiles already continue the
         # photo itself.
-        ramp_width = max(1.0, settings.layout_ramp * height)
+        ramp_width = max(1.0, settings.layout_ramp * photo_height)
         ramp = np.clip((np.arange(strip, dtype=np.float32) + 1) / ramp_width, 0, 1)[None, :, None]
-        texture += (settings.layout_strength * ramp) * _layout_correction(image[:, photo_width:], texture, settings)
+        correction = _layout_correction(image[:, photo_width:], texture, settings, photo_height)
+        texture += (settings.layout_strength * ramp) * correction
+    if settings.detail_strength != 1:
+        low = _blur(texture, settings.layout_blur * photo_height)
+        texture = low + settings.detail_strength * (texture - low)
     return np.clip(np.rint(texture), 0, 255).astype(np.uint8)
 
 
-def _layout_correction(generated: np.ndarray, texture: np.ndarray, settings: TextureSettings) -> np.ndarray:
+def _layout_correction(
+    generated: np.ndarray, texture: np.ndarray, settings: TextureSettings, photo_height: int
+) -> np.ndarray:
     """What brings the copied ``texture``'s low frequencies to the ``generated`` strip's: the
     strip's layout becomes the generator's, its detail stays the photo's."""
-    sigma = settings.layout_blur * texture.shape[0]
+    sigma = settings.layout_blur * photo_height
     low_generated = _blur(generated.astype(np.float32), sigma)
     low_texture = _blur(texture, sigma)
     if settings.layout_correction == "offset":
@@ -167,7 +186,7 @@ def _layout_correction(generated: np.ndarray, texture: np.ndarray, settings: Tex
         # A fine gain dims the texture where its own bright details raise its local level, so
         # the strip comes out a little darker than the generator's; over recursive rounds, each
         # copying the last, that compounds. A coarse gain puts the level back.
-        sigma = settings.level_blur * texture.shape[0]
+        sigma = settings.level_blur * photo_height
         level = (_blur(generated.astype(np.float32), sigma) + offset) / (_blur(corrected, sigma) + offset)
         corrected *= np.clip(level, 1 / limit, limit)
     if settings.keep_mean:
@@ -181,11 +200,11 @@ def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def _place_tiles(
-    image: np.ndarray, photo_width: int, rng: np.random.Generator, settings: TextureSettings
+    image: np.ndarray, photo_width: int, rng: np.random.Generator, settings: TextureSettings, axis: str
 ) -> tuple[list[_Tile], int]:
     """Quilt the columns right of ``photo_width`` from the columns left of it, at this scale;
     the tiles and their overlap."""
-    quilt = _Quilt(image, photo_width, rng, settings)
+    quilt = _Quilt(image, photo_width, rng, settings, axis)
     # Column by column outward from the photo, top to bottom in each. The first column
     # overlaps the photo's edge reflected: the cut through that overlap takes the strip from
     # the photo's own continuation to the copied texture, with no seam at the edge.
@@ -200,19 +219,28 @@ class _Quilt:
     """The state of one strip's quilting at working scale: what is placed so far, and the
     per-place costs that do not depend on the tile (distinctive content, reuse)."""
 
-    def __init__(self, image: np.ndarray, photo_width: int, rng: np.random.Generator, settings: TextureSettings):
+    def __init__(
+        self, image: np.ndarray, photo_width: int, rng: np.random.Generator, settings: TextureSettings, axis: str
+    ):
         self.height, width = image.shape[:2]
         self.photo_width, self.rng, self.settings = photo_width, rng, settings
+        # What is up and down in the photo: this image's rows, or (transposed) its columns; and
+        # the photo's height, in which a source's distance from the tile's height is measured.
+        self.vertical_columns = axis == "rows"
+        self.photo_height = photo_width if self.vertical_columns else self.height
         self.tile = min(
-            int(np.clip(round(settings.tile * self.height), settings.min_tile, self.height)), photo_width, self.height
+            int(np.clip(round(settings.tile * self.photo_height), settings.min_tile, self.height)),
+            photo_width,
+            self.height,
         )
         self.overlap = max(1, round(self.tile * settings.overlap)) if self.tile > 1 else 0
         self.step = max(1, self.tile - self.overlap)
         self.colours = image.astype(np.float32)
-        self.guide = _blur(self.colours, settings.guide_blur * self.height) if settings.guide_blur > 0 else self.colours
+        self.guide = (
+            _blur(self.colours, settings.guide_blur * self.photo_height) if settings.guide_blur > 0 else self.colours
+        )
         self.canvas = self.colours.copy()
         self.canvas[:, photo_width:] = _reflect_edge(self.colours, photo_width, self.overlap)
-        self.source_left = max(0, photo_width - int(settings.source_reach * self.height))
         # Distinctive content, a blob that stands out from its surroundings at the scale of a
         # tile (a person, a post, lettering), is costly to copy: the mean over each place of the
         # band-pass energy, in squared colour levels like the other costs.
@@ -234,29 +262,27 @@ class _Quilt:
         placed[:, : min(overlap, columns)] = 1
         if top > 0:
             placed[:overlap] = 1
-        reach = int(settings.row_reach * self.height)
-        row_low, row_high = max(0, top - reach), min(self.height - tile, top + reach)
-        region = slice(row_low, row_high + tile), slice(self.source_left, self.photo_width)
+        row_low, row_high, column_low = self._search_window(top, columns)
+        region = slice(row_low, row_high + tile), slice(column_low, self.photo_width)
         overlap_cost = cv2.matchTemplate(self.colours[region], np.ascontiguousarray(target), cv2.TM_SQDIFF, mask=placed)
         guide_cost = cv2.matchTemplate(
             self.guide[region], np.ascontiguousarray(self.guide[top : top + tile, left : left + columns]), cv2.TM_SQDIFF
         )
         places = (
             slice(row_low, row_low + overlap_cost.shape[0]),
-            slice(self.source_left, self.source_left + overlap_cost.shape[1]),
+            slice(column_low, column_low + overlap_cost.shape[1]),
         )
-        rows = np.arange(row_low, row_low + overlap_cost.shape[0], dtype=np.float32)[:, None]
         cost = (
             settings.overlap_weight * overlap_cost / max(placed[..., 0].sum(), 1)
             + (1 - settings.overlap_weight) * guide_cost / (tile * columns)
-            + settings.row_weight * (255.0 * (rows - top) / self.height) ** 2
+            + settings.row_weight * self._height_cost(top, left, places)
             + settings.distinct_weight * self.distinct[places]
             + settings.reuse_weight * 255.0**2 * self.used[places]
         )
         best = cost.min()
         candidates = np.flatnonzero(cost.ravel() <= best + settings.tolerance * max(best, 1.0))
         chosen = int(self.rng.choice(candidates))
-        source_top, source_left = row_low + chosen // cost.shape[1], self.source_left + chosen % cost.shape[1]
+        source_top, source_left = row_low + chosen // cost.shape[1], column_low + chosen % cost.shape[1]
         source = self.colours[source_top : source_top + tile, source_left : source_left + columns]
         # The block takes the tone of what it overlaps: in a smooth sky, two blocks a few levels
         # apart would show as a patchwork however their seam is cut.
@@ -266,6 +292,27 @@ class _Quilt:
         self.canvas[top : top + tile, left : left + columns] = keep[..., None] * source + (1 - keep[..., None]) * target
         self._mark_used(source_top, source_left, tile, columns)
         return _Tile(top, left, source_top, source_left, keep, shift.astype(np.float32))
+
+    def _search_window(self, top: int, columns: int) -> tuple[int, int, int]:
+        """Where a tile at row ``top``, ``columns`` wide, may come from: its first and last
+        source rows, and its first source column (the last is the photo's edge). Up and down,
+        ``row_reach`` of the photo's height either way; across, ``source_reach``."""
+        vertical = int(self.settings.row_reach * self.photo_height)
+        across = int(self.settings.source_reach * self.photo_height)
+        if self.vertical_columns:  # a transposed photo: up and down is into it from the edge
+            vertical, across = across, vertical + columns
+        row_low, row_high = max(0, top - vertical), min(self.height - self.tile, top + vertical)
+        return row_low, row_high, max(0, self.photo_width - across)
+
+    def _height_cost(self, top: int, left: int, places: tuple[slice, slice]) -> np.ndarray:
+        """Each place's distance from the tile's height in the photo, squared, in colour levels
+        per photo height: a source row away from the tile's row, or for a transposed photo a
+        source column away from the tile's column (the nearest rows to the edge cost least)."""
+        if self.vertical_columns:
+            offsets = np.arange(places[1].start, places[1].stop, dtype=np.float32)[None, :] - left
+        else:
+            offsets = np.arange(places[0].start, places[0].stop, dtype=np.float32)[:, None] - top
+        return (255.0 * offsets / self.photo_height) ** 2
 
     def _mark_used(self, top: int, left: int, rows: int, columns: int) -> None:
         """Add to every place the share of its tile that the copied block covers."""

@@ -1,6 +1,7 @@
 """The texture stage on generated images: the generator's layout kept, the photo's texture
 copied in, the photo untouched, deterministic for a seed, at every size."""
 
+import cv2
 import numpy as np
 import pytest
 
@@ -122,3 +123,44 @@ def test_the_outpainter_textures_photos_down_to_the_smallest_accepted(checkpoint
     assert rounds[-1].shape == (height, width + 4 * strip, 3)
     np.testing.assert_array_equal(rounds[-1][:, 2 * strip : 2 * strip + width], photo)
     np.testing.assert_array_equal(rounds[0], painter.outpaint(photo, blend=False))
+
+
+def _sky_over_sand_turned(height: int, width: int, seed: int = 0) -> np.ndarray:
+    """A photo with a smooth blue sky in its top 45 % and grainy sand below, transposed as the
+    rows generator sees it: its top and bottom are the canvas' left and right columns."""
+    rng = np.random.default_rng(seed)
+    sky = int(height * 0.45)
+    image = np.empty((height, width, 3), np.float64)
+    image[:sky] = np.array((70, 120, 200)) + rng.normal(0, 3, (sky, width, 3))
+    image[sky:] = np.array((200, 180, 120)) + rng.normal(0, 30, (height - sky, width, 3))
+    return np.ascontiguousarray(np.clip(np.rint(image), 0, 255).astype(np.uint8).transpose(1, 0, 2))
+
+
+def test_the_top_strip_takes_its_texture_from_the_rows_next_to_it():
+    """Transposed, up and down are the canvas' columns: searched across the whole photo, the
+    top strip's tiles came from wherever the guide pointed, here the sand, and not from the sky
+    next to it (the grain tells them apart; each tile takes the tone of its neighbours)."""
+    truth = _sky_over_sand_turned(240, 90)
+    strip = 20
+    guide = truth.copy()
+    guide[:, :strip] = (190, 170, 125)  # a generator that guessed sand above the sky
+    # The tiles chosen by the guide alone (not by the sky they overlap), before the layout goes back.
+    copied = TextureSettings(layout_strength=0, overlap_weight=0)
+
+    def grain(axis):
+        top = texture_strips(guide, strip, 0, seed=0, settings=copied, axis=axis)[:, :strip].astype(float)
+        return float(np.abs(top - cv2.blur(top, (5, 5))).mean())
+
+    assert grain("rows") < 6 < 15 < grain("columns")  # a sky's grain; the sand's, as an upright photo allows
+    textured = texture_strips(guide, strip, 0, seed=0, axis="rows")
+    np.testing.assert_array_equal(textured[:, strip:], truth[:, strip:])
+
+
+def test_rows_are_textured_deterministically_and_the_photo_untouched():
+    truth = _sky_over_sand_turned(60, 80, seed=2)
+    canvas = _smeared(truth, 12)
+    first = texture_strips(canvas, 12, 12, seed=4, axis="rows")
+    np.testing.assert_array_equal(first, texture_strips(canvas, 12, 12, seed=4, axis="rows"))
+    np.testing.assert_array_equal(first[:, 12:-12], canvas[:, 12:-12])
+    with pytest.raises(ValueError, match="axis"):
+        texture_strips(canvas, 12, 12, axis="diagonal")
