@@ -1,10 +1,11 @@
 """What the texture stage costs a user: ``outpaint paint`` as whole processes, start-up
 included, with ``--texture photo`` (the default) and ``--texture none``, on one 480 x 318
-photo, on the 50 photos of ../shared/data/photos, and on a 6000 x 4000 photo (one of them
-enlarged, made in a temporary folder). Wall time and the process's peak resident memory,
+photo (one round left and right, and grown to 4:5 at the top and bottom), on the 50 photos of
+../shared/data/photos, and on a 6000 x 4000 photo (one of them enlarged, made in a temporary
+folder). Wall time and the process's peak resident memory,
 median of the repeats, every variant interleaved in one run:
 
-    python benchmarks/texture.py [--repeats 3] [--jobs "1 photo,50 photos,6000 x 4000"]
+    python benchmarks/texture.py [--repeats 3] [--jobs "1 photo,1 photo to 4:5,50 photos,6000 x 4000"]
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def run_measured(command: list[str]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--jobs", default="1 photo,50 photos,6000 x 4000")
+    parser.add_argument("--jobs", default="1 photo,1 photo to 4:5,50 photos,6000 x 4000")
     arguments = parser.parse_args()
     wanted = arguments.jobs.split(",")
 
@@ -53,7 +54,12 @@ def main() -> None:
         scratch = Path(scratch)
         large = scratch / "large.png"
         Image.open(ONE_PHOTO).convert("RGB").resize(LARGE, Image.BICUBIC).save(large)
-        jobs = {"1 photo": [str(ONE_PHOTO)], "50 photos": [str(SHARED / "photos")], "6000 x 4000": [str(large)]}
+        jobs = {
+            "1 photo": [str(ONE_PHOTO)],
+            "1 photo to 4:5": [str(ONE_PHOTO), "--aspect", "4:5"],
+            "50 photos": [str(SHARED / "photos")],
+            "6000 x 4000": [str(large)],
+        }
         jobs = {name: inputs for name, inputs in jobs.items() if name in wanted}
         textures = ("photo", "none")
         results: dict[tuple[str, str], list[tuple[float, float]]] = {}
@@ -66,9 +72,9 @@ def main() -> None:
                     results.setdefault((job, texture), []).append(run_measured(command))
 
     print(f"median of {arguments.repeats} runs; whole processes, start-up included")
-    print(f"{'job':<12} {'texture':<8} {'wall s':>7} {'peak GiB':>9}")
+    print(f"{'job':<15} {'texture':<8} {'wall s':>7} {'peak GiB':>9}")
     for (job, texture), runs in results.items():
-        print(f"{job:<12} {texture:<8} {statistics.median(s for s, _ in runs):>7.2f}"
+        print(f"{job:<15} {texture:<8} {statistics.median(s for s, _ in runs):>7.2f}"
               f" {statistics.median(m for _, m in runs):>9.2f}")
 
 

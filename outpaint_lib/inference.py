@@ -1,11 +1,12 @@
 """Outpainting photos of any size with a saved generator.
 
 One round widens an H x W photo by up to a quarter of its height per side (the paper's 32
-columns at 128 px), or heightens it by up to a quarter of its width at the top and bottom (a rows
-generator: the same, on the transposed image); ``outpaint_lib.sizing`` plans the rounds for a
-target size, aspect ratio or number of rounds. The generator works at its own scale (height
-``image_size``); only the new strips come from it, upsampled to the photo's resolution, dressed in the photo's texture
-(``texture``) and composited with the photo's own pixels, pasted or Poisson-blended.
+columns at 128 px), or heightens it by up to a quarter of its width at the top and bottom (a
+rows generator: the same, on the transposed image); ``outpaint_lib.sizing`` plans the rounds
+for a target size, aspect ratio or number of rounds. The generator works at its own scale
+(height ``image_size``); only the new strips come from it, upsampled to the photo's resolution,
+dressed in the photo's texture (``texture``) and composited with the photo's own pixels, pasted
+or Poisson-blended.
 
 Each strip is by default the mean of two generator passes, over the photo and over its mirror
 image: a landscape is as plausible mirrored, so the two guesses agree on content and differ in

@@ -54,7 +54,7 @@ class TextureSettings:
     layout_ramp: float = 0.03  # over which they come in from the photo's edge
     layout_strength: float = 1.0  # how much of the generator's low frequencies are put back
     layout_correction: str = "gain"  # "gain": multiply the texture; "offset": add to it
-    gain_limit: float = 3.0  # the gain stays within [1 / limit, limit]
+    gain_limit: float = 2.5  # the gain stays within [1 / limit, limit]
     gain_offset: float = 5.0  # added to both levels of the gain's ratio, so black stays finite
     level_blur: float = 0.0  # sigma of a second, coarser gain that restores the generator's level
     keep_mean: bool = True  # one gain per channel more, so that the strip's mean is the generator's

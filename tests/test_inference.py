@@ -379,16 +379,18 @@ def test_an_installed_wheel_paints_with_the_model_it_carries(tmp_path):
         "import numpy as np, outpaint_lib\n"
         "from outpaint_lib.config import DEFAULT_CHECKPOINT\n"
         "from outpaint_lib.inference import Outpainter\n"
-        "painted = Outpainter.load(precision='float32').outpaint(np.full((64, 96, 3), 120, np.uint8))\n"
-        "print(outpaint_lib.__file__, DEFAULT_CHECKPOINT, painted.shape)\n"
+        "painter = Outpainter.load(precision='float32')\n"
+        "painted = painter.outpaint(np.full((64, 96, 3), 120, np.uint8))\n"
+        "taller = painter.outpaint(np.full((64, 96, 3), 120, np.uint8), side='top,bottom')\n"
+        "print(outpaint_lib.__file__, DEFAULT_CHECKPOINT, painted.shape, taller.shape)\n"
     )
     environment = {**os.environ, "PYTHONPATH": str(site), "TF_CPP_MIN_LOG_LEVEL": "3"}
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=environment,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    module, checkpoint, *shape = result.stdout.split()
+    module, checkpoint, *shapes = result.stdout.split()
     assert module.startswith(str(site)) and checkpoint == str(site / "outpaint_lib" / "checkpoint")
-    assert " ".join(shape) == "(64, 128, 3)"
+    assert " ".join(shapes) == "(64, 128, 3) (112, 96, 3)"  # a quarter of the width, top and bottom
 
 
 def test_a_missing_file_is_named_and_a_pil_image_is_accepted(checkpoint, tmp_path):
