@@ -93,6 +93,9 @@ class TextureSettings:
 
 
 DEFAULT_SETTINGS = TextureSettings()
+# The defaults of each strip axis. A top strip is mostly sky, smoother than the rows next to the
+# edge that its tiles come from, so rows keep less of the copied detail.
+AXIS_SETTINGS = {"columns": DEFAULT_SETTINGS, "rows": dataclasses.replace(DEFAULT_SETTINGS, detail_strength=0.75)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,20 +116,22 @@ def texture_strips(
     left: int,
     right: int,
     seed: int = 0,
-    settings: TextureSettings = DEFAULT_SETTINGS,
+    settings: TextureSettings | None = None,
     axis: str = "columns",
 ) -> np.ndarray:
     """``canvas`` (uint8 RGB) with its ``left`` and ``right`` outermost columns painted by the
     generator and the photo between them; the painted columns are replaced by the photo's
     texture in the generator's layout. The photo's columns are returned as they are. With
     ``axis="rows"`` the canvas is a photo transposed (``geometry.strip_frame``), its top and
-    bottom strips as columns: its columns are then what is up and down."""
+    bottom strips as columns: its columns are then what is up and down. ``settings`` defaults to
+    the axis' own (``AXIS_SETTINGS``)."""
     if canvas.dtype != np.uint8 or canvas.ndim != 3 or canvas.shape[2] != 3:
         raise ValueError(f"expected an H x W x 3 uint8 image, got {canvas.dtype} {canvas.shape}")
     if left < 0 or right < 0 or left + right >= canvas.shape[1]:
         raise ValueError(f"{left} + {right} painted columns leave no photo in a width of {canvas.shape[1]}")
     if axis not in ("columns", "rows"):
         raise ValueError(f"axis must be 'columns' or 'rows', got {axis!r}")
+    settings = AXIS_SETTINGS[axis] if settings is None else settings
     result = canvas.copy()
     rng = np.random.default_rng(seed)
     photo_end = canvas.shape[1] - right

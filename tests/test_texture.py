@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from outpaint_lib.metrics import strip_detail, strip_layout, strip_seam
-from outpaint_lib.texture import TextureSettings, texture_strips
+from outpaint_lib.texture import AXIS_SETTINGS, DEFAULT_SETTINGS, TextureSettings, texture_strips
 
 
 def _two_textures(height: int, width: int, seed: int = 0) -> np.ndarray:
@@ -164,3 +164,15 @@ def test_rows_are_textured_deterministically_and_the_photo_untouched():
     np.testing.assert_array_equal(first[:, 12:-12], canvas[:, 12:-12])
     with pytest.raises(ValueError, match="axis"):
         texture_strips(canvas, 12, 12, axis="diagonal")
+
+
+def test_rows_keep_less_of_the_copied_detail_than_columns_by_default():
+    """A top strip is mostly sky, smoother than the rows its tiles come from (``AXIS_SETTINGS``)."""
+    truth = _sky_over_sand_turned(60, 80, seed=2)
+    canvas = _smeared(truth, 12)
+    as_columns = texture_strips(canvas, 12, 12, seed=4, settings=DEFAULT_SETTINGS, axis="rows")
+    as_rows = texture_strips(canvas, 12, 12, seed=4, axis="rows")
+    assert AXIS_SETTINGS["columns"] == DEFAULT_SETTINGS and AXIS_SETTINGS["rows"].detail_strength < 1
+    assert strip_detail(truth, as_rows, 12) < 0.9 * strip_detail(truth, as_columns, 12)
+    np.testing.assert_array_equal(texture_strips(canvas, 12, 12, seed=4), texture_strips(
+        canvas, 12, 12, seed=4, settings=DEFAULT_SETTINGS))
