@@ -93,9 +93,14 @@ class TextureSettings:
 
 
 DEFAULT_SETTINGS = TextureSettings()
-# The defaults of each strip axis. A top strip is mostly sky, smoother than the rows next to the
-# edge that its tiles come from, so rows keep less of the copied detail.
-AXIS_SETTINGS = {"columns": DEFAULT_SETTINGS, "rows": dataclasses.replace(DEFAULT_SETTINGS, detail_strength=0.75)}
+# The defaults of each strip axis. A top strip is mostly sky, smoother than the rows its tiles
+# come from, so rows keep less of the copied detail; and its tiles come from the rows within a
+# tenth of the height of the edge, not from further in, where the horizon, the sea and the
+# buildings are.
+AXIS_SETTINGS = {
+    "columns": DEFAULT_SETTINGS,
+    "rows": dataclasses.replace(DEFAULT_SETTINGS, detail_strength=0.75, row_reach=0.10),
+}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """The texture stage on generated images: the generator's layout kept, the photo's texture
 copied in, the photo untouched, deterministic for a seed, at every size."""
 
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
@@ -176,3 +178,25 @@ def test_rows_keep_less_of_the_copied_detail_than_columns_by_default():
     assert strip_detail(truth, as_rows, 12) < 0.9 * strip_detail(truth, as_columns, 12)
     np.testing.assert_array_equal(texture_strips(canvas, 12, 12, seed=4), texture_strips(
         canvas, 12, 12, seed=4, settings=DEFAULT_SETTINGS))
+
+
+def test_a_top_strip_takes_its_tiles_from_the_rows_nearest_the_edge():
+    """Further in than about a tenth of the height the rows default copies nothing, even where
+    the generator's strip matches what lies there: here a grainy red band a quarter of the
+    height in, where a photo has its horizon or its buildings (the grain tells the sources apart;
+    each tile takes the tone of its neighbours)."""
+    rng = np.random.default_rng(3)
+    height, width, strip = 200, 160, 24
+    image = np.empty((height, width, 3), np.float64)
+    image[:50] = np.array((70, 120, 200)) + rng.normal(0, 3, (50, width, 3))
+    image[50:] = np.array((200, 40, 40)) + rng.normal(0, 30, (height - 50, width, 3))
+    turned = np.ascontiguousarray(np.clip(np.rint(image), 0, 255).astype(np.uint8).transpose(1, 0, 2))
+    canvas = np.concatenate([np.full((width, strip, 3), (200, 40, 40), np.uint8), turned], axis=1)
+    # The tiles the guide alone chooses, as they were copied.
+    copied = dataclasses.replace(AXIS_SETTINGS["rows"], layout_strength=0, overlap_weight=0, detail_strength=1)
+
+    def grain(settings):
+        top = texture_strips(canvas, strip, 0, seed=0, settings=settings, axis="rows")[:, :strip].astype(float)
+        return float(np.abs(top - cv2.blur(top, (5, 5))).mean())
+
+    assert grain(copied) < 6 < 15 < grain(dataclasses.replace(copied, row_reach=0.25))
