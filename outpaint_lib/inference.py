@@ -11,10 +11,12 @@ or Poisson-blended.
 Each strip is by default the mean of two generator passes, over the photo and over its mirror
 image: a landscape is as plausible mirrored, so the two guesses agree on content and differ in
 the column texture each invents, which the mean damps. Rounds after the first keep the light:
-photos darken toward their borders and the generator paints that, which repeated every round
-would compound, so each later round brings its strips to the mean colour of the photo's own
-edge on their side (``steady_colour``): beyond the first round, nothing says the light falls
-further. The model card (checkpoint/README.md) has the measurements.
+photos darken toward their left and right borders and the generator paints that, which
+repeated every round would compound, so each later round on the left and right brings its
+strips to the mean colour of the photo's own edge on their side (``steady_colour``): beyond
+the first round, nothing says the light falls further. Up and down the colours change for real
+(a sky deepens upward, the sea nears), so the top and bottom keep the generator's. The model
+card (checkpoint/README.md) has the measurements.
 
 The generator runs on LiteRT when the folder holds a current export of it (``lite``), without
 importing TensorFlow, whose import alone is most of a one-photo ``paint``; otherwise on Keras.
@@ -80,7 +82,7 @@ class PaintSettings:
     runtime: str = "auto"
     precision: str = "auto"  # Keras only: "float32", "mixed_bfloat16", or bfloat16 where the CPU has it
     mirror_average: bool = True  # each strip the mean of the passes over the photo and its mirror image
-    steady_colour: bool = True  # later rounds keep the mean colour of the photo's edge on their side
+    steady_colour: bool = True  # later left and right rounds keep the mean colour of the photo's edge on their side
     texture: str = "photo"  # "photo": the strips dressed in the photo's own texture; "none": the generator's
     seed: int = 0  # the texture stage's draws: the same photo and seed paint the same pixels
     blend: bool = True  # Poisson-blend the photo into its strips, rather than paste it
@@ -263,18 +265,17 @@ class Outpainter:
         ``columns[i]`` is the (left, right) columns image i gains, at most one strip each, or
         for a rows generator the (top, bottom) rows; full strips on both sides by default.
         ``grown_from[i]``, where earlier rounds on this axis grew image i, is the image before
-        them: the new strips take the mean colour of its edges (``steady_colour``)."""
+        them: new left and right strips take the mean colour of its edges (``steady_colour``)."""
         blend = self.settings.blend if blend is None else blend
         for name, values in (("column pairs", columns), ("grown_from images", grown_from)):
             if values is not None and len(values) != len(images):
                 raise ValueError(f"{len(values)} {name} for {len(images)} images")
         # A rows generator paints the columns of the transposed image.
         images = [geometry.strip_frame(image, self.config.strip_axis) for image in images]
-        references = None
-        if self.settings.steady_colour and grown_from is not None:
-            references = [
-                None if image is None else geometry.strip_frame(image, self.config.strip_axis) for image in grown_from
-            ]
+        # Up and down, a photo's colours change for real: a round's top strip above a sky that
+        # deepens upward is deeper still, not the colour of the photo's top edge.
+        steady = self.settings.steady_colour and self.config.strip_axis == "columns"
+        references = list(grown_from) if steady and grown_from is not None else None
         strips: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(images)
         groups: dict[tuple[int, int], list[int]] = {}
         for index, image in enumerate(images):

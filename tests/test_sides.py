@@ -97,6 +97,17 @@ def test_all_sides_paint_the_columns_then_the_rows_across_them(painter):
     np.testing.assert_array_equal(rounds[1], painter.outpaint(widened, side="top,bottom", blend=False))
 
 
+def test_later_rows_keep_the_generators_colours_and_later_columns_the_photos_edge(painter):
+    """A sky deepens upward: a second round's top strip brought to the colour of the photo's top
+    edge showed as a pale band above the first round's (the 4:5 portrait of cozumel_14.jpg).
+    Only the left and right keep the photo's edge colour over rounds."""
+    photo = smooth_image(32, 40, seed=5)
+    for side, axis_changes in (("top,bottom", False), ("both", True)):
+        steady = painter.outpaint(photo, side=side, times=2, blend=False)
+        drifting = painter.replace(steady_colour=False).outpaint(photo, side=side, times=2, blend=False)
+        assert (np.abs(steady.astype(int) - drifting).max() > 3) == axis_changes, side
+
+
 def test_a_landscape_photo_becomes_a_portrait_with_its_own_pixels_inside(every_side_checkpoint, tmp_path):
     photo = smooth_image(40, 60, seed=6)
     Image.fromarray(photo).save(tmp_path / "landscape.png")

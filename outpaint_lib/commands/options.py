@@ -102,7 +102,7 @@ def _compositing_options(default) -> dict[str, tuple[str, dict]]:
         "steady_colour": ("--no-steady-colour", dict(
             action="store_false",
             help="let rounds after the first darken toward the ends as the generator paints them "
-            "(by default each keeps the mean colour of the photo's edge on its side)")),
+            "(by default each later left and right round keeps the mean colour of the photo's edge on its side)")),
         "mirror_average": ("--single-pass", dict(
             action="store_false", help="one generator pass, not the mean with the pass over the mirrored photo")),
         "texture": _stating_default(
