@@ -382,6 +382,8 @@ def test_an_installed_wheel_paints_with_the_model_it_carries(tmp_path):
         "painter = Outpainter.load(precision='float32')\n"
         "painted = painter.outpaint(np.full((64, 96, 3), 120, np.uint8))\n"
         "taller = painter.outpaint(np.full((64, 96, 3), 120, np.uint8), side='top,bottom')\n"
+        "from importlib import resources\n"
+        "assert resources.files('outpaint_lib.web').joinpath('index.html').is_file()  # outpaint serve's page\n"
         "print(outpaint_lib.__file__, DEFAULT_CHECKPOINT, painted.shape, taller.shape)\n"
     )
     environment = {**os.environ, "PYTHONPATH": str(site), "TF_CPP_MIN_LOG_LEVEL": "3"}

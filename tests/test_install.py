@@ -34,7 +34,9 @@ def test_the_base_dependencies_paint_and_the_training_extra_holds_tensorflow():
     training = " ".join(project["optional-dependencies"]["train"])
     for module in ("tensorflow", "keras", "h5py", "scikit-image", "matplotlib"):
         assert module in training
-    assert "-e .[train,notebook]" in (REPOSITORY / "requirements.txt").read_text().splitlines()
+    serving = " ".join(project["optional-dependencies"]["serve"])
+    assert "fastapi" in serving and "uvicorn" in serving and "tensorflow" not in serving
+    assert "-e .[train,notebook,serve]" in (REPOSITORY / "requirements.txt").read_text().splitlines()
 
 
 def test_without_the_training_extra_paint_works_and_the_other_commands_say_what_is_missing(tmp_path, checkpoint):

@@ -2,6 +2,6 @@
 (``run``). A command imports the library inside ``run``, so that ``--help`` stays instant and
 ``paint`` never loads what only training needs."""
 
-from outpaint_lib.commands import data, evaluate, export, paint, plot, samples, summary, train
+from outpaint_lib.commands import data, evaluate, export, paint, plot, samples, serve, summary, train
 
-COMMANDS = (summary, train, plot, export, paint, evaluate, samples, data)
+COMMANDS = (summary, train, plot, export, paint, serve, evaluate, samples, data)

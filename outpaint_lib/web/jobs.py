@@ -1,0 +1,127 @@
+"""The page's paint jobs: each upload is checked at once (an image, not too large, a target it
+does not already meet), then painted in turn by one worker thread, so that concurrent requests
+queue rather than compete for the cores. Everything is written in one temporary folder, removed
+when the queue closes."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import queue
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from outpaint_lib.errors import ImageError, OutpaintError
+from outpaint_lib.images import DEFAULT_MAX_PIXELS, MIN_SIDE, encode_png, load_image
+from outpaint_lib.inference import Outpainter
+from outpaint_lib.sizing import Round, Target
+
+
+@dataclasses.dataclass
+class Job:
+    """One photo and its target, and how far its painting has come."""
+
+    number: int
+    name: str
+    photo_size: tuple[int, int]  # (width, height)
+    final_size: tuple[int, int]
+    photo_position: tuple[int, int]  # (left, top) of the photo in the result
+    rounds: list[Round]
+    blend: bool
+    state: str = "queued"  # queued, painting, done or failed
+    rounds_done: int = 0
+    error: str | None = None
+
+    def describe(self) -> dict:
+        return {
+            "id": self.number,
+            "name": self.name,
+            "state": self.state,
+            "rounds": len(self.rounds),
+            "rounds_done": self.rounds_done,
+            "photo_size": self.photo_size,
+            "final_size": self.final_size,
+            "photo_position": self.photo_position,
+            "error": self.error,
+        }
+
+
+def plan(painter: Outpainter, size: tuple[int, int], target: Target, max_pixels: int) -> dict:
+    """What painting a photo of ``size`` (width, height) to ``target`` makes, before any work:
+    the final size, where the photo sits in it, and the rounds. Raises ``OutpaintError``."""
+    width, height = size
+    rounds = painter.plan((height, width), target, max_pixels)
+    added = {axis: [0, 0] for axis in ("columns", "rows")}
+    for step in rounds:
+        added[step.axis][0] += step.first
+        added[step.axis][1] += step.second
+    final = (width + sum(added["columns"]), height + sum(added["rows"]))
+    return {"final_size": final, "photo_position": (added["columns"][0], added["rows"][0]), "rounds": rounds}
+
+
+class PaintQueue:
+    """Jobs in the order they came, painted by one worker; ``close`` stops it and removes the
+    folder with every upload and result."""
+
+    def __init__(self, painter: Outpainter, max_pixels: int = DEFAULT_MAX_PIXELS):
+        self.painter, self.max_pixels = painter, max_pixels
+        self.folder = Path(tempfile.mkdtemp(prefix="outpaint-serve-"))
+        self.jobs: dict[int, Job] = {}
+        self._numbers = itertools.count(1)
+        self._waiting: queue.Queue[int | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._worker = threading.Thread(target=self._work, name="outpaint-paint", daemon=True)
+        self._worker.start()
+
+    def submit(self, name: str, data: bytes, target: Target, blend: bool = True) -> Job:
+        """Check the upload and queue it; ``OutpaintError`` with one line if it cannot be painted."""
+        try:
+            photo = load_image(data, max_pixels=self.max_pixels, min_side=MIN_SIDE)
+        except ImageError as error:
+            raise ImageError(error.reason, f"{Path(name).name}: {error}") from None
+        height, width = photo.shape[:2]
+        planned = plan(self.painter, (width, height), target, self.max_pixels)
+        with self._lock:
+            number = next(self._numbers)
+            job = Job(
+                number,
+                Path(name).name or "photo",
+                (width, height),
+                planned["final_size"],
+                planned["photo_position"],
+                planned["rounds"],
+                blend,
+            )
+            self.jobs[number] = job
+        (self.folder / f"{number}.png").write_bytes(encode_png(photo))
+        self._waiting.put(number)
+        return job
+
+    def result_path(self, number: int) -> Path:
+        return self.folder / f"{number}-painted.png"
+
+    def photo_path(self, number: int) -> Path:
+        return self.folder / f"{number}.png"
+
+    def close(self) -> None:
+        self._waiting.put(None)
+        self._worker.join(timeout=60)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _work(self) -> None:
+        while (number := self._waiting.get()) is not None:
+            job = self.jobs[number]
+            job.state = "painting"
+            try:
+                photo = load_image(self.photo_path(number))
+                painted = photo
+                for _, round_number, painted in self.painter.rounds([photo], [job.rounds], job.blend):  # noqa: B007
+                    job.rounds_done = round_number
+                self.result_path(number).write_bytes(encode_png(painted))
+                job.state = "done"
+            except OutpaintError as error:
+                job.state, job.error = "failed", str(error)
+            except Exception as error:  # the worker must outlive any one photo
+                job.state, job.error = "failed", f"painting failed: {type(error).__name__}: {error}"

@@ -1,0 +1,171 @@
+"""The local page of ``outpaint serve``: its API on generated photos, and the page itself in a
+real headless Chromium (Selenium), uploading, painting and downloading as a user would."""
+
+import io
+import os
+import shutil
+import socket
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from outpaint_lib.inference import Outpainter  # noqa: E402
+from outpaint_lib.web.app import create_app  # noqa: E402
+from support import smooth_image  # noqa: E402
+
+
+def _png(image: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def painter(every_side_checkpoint):
+    return Outpainter.load(every_side_checkpoint, precision="float32")
+
+
+@pytest.fixture
+def client(painter):
+    with TestClient(create_app(painter, max_upload_bytes=200_000)) as client:
+        yield client
+
+
+def _wait(client, number: int) -> dict:
+    for _ in range(600):
+        job = client.get(f"/api/jobs/{number}").json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError("the job never finished")
+
+
+def test_the_page_paints_an_upload_to_16_9_around_the_photos_own_pixels(client):
+    photo = smooth_image(36, 48, seed=2)
+    planned = client.post("/api/plan", data=dict(width=48, height=36, kind="aspect", value="16:9")).json()
+    assert planned == {"final_size": [64, 36], "photo_position": [8, 0], "rounds": 1}
+    job = client.post("/api/paint", files={"photo": ("beach.png", _png(photo), "image/png")},
+                      data=dict(kind="aspect", value="16:9", blend="false")).json()
+    assert _wait(client, job["id"])["state"] == "done"
+    response = client.get(f"/api/jobs/{job['id']}/result.png")
+    assert "beach-outpainted.png" in response.headers["content-disposition"]
+    result = np.asarray(Image.open(io.BytesIO(response.content)).convert("RGB"))
+    assert result.shape == (36, 64, 3)
+    np.testing.assert_array_equal(result[:, 8:56], photo)
+    assert [listed["id"] for listed in client.get("/api/jobs").json()] == [job["id"]]
+
+
+def test_every_mistake_is_one_line(client):
+    def error(response):
+        assert response.status_code == 400, response.text
+        line = response.json()["error"]
+        assert "\n" not in line and "Traceback" not in line
+        return line
+
+    def paint(upload, value="16:9"):
+        return client.post("/api/paint", files={"photo": upload}, data=dict(kind="aspect", value=value))
+
+    assert "notes.txt" in error(paint(("notes.txt", b"not an image", "text/plain")))
+    assert "limit" in error(paint(("big.png", b"\0" * 300_000, "image/png")))
+    assert "already" in error(paint(("square.png", _png(smooth_image(40, 40)), "image/png"), "1:1"))
+    assert "whole number" in error(client.post("/api/plan", data=dict(width=40, height=40, kind="width", value="x")))
+    assert "no photo 7" in error(client.get("/api/jobs/7"))
+
+
+def test_concurrent_uploads_queue_and_the_folder_is_removed_on_close(painter):
+    with TestClient(create_app(painter)) as client:
+        upload = ("photo.png", _png(smooth_image(32, 40, seed=1)), "image/png")
+        numbers = [client.post("/api/paint", files={"photo": upload}, data=dict(kind="times", value="2")).json()["id"]
+                   for _ in range(3)]
+        assert [_wait(client, number)["state"] for number in numbers] == ["done"] * 3
+        folder = Path(client.app.state.paint_queue.folder)
+        assert sorted(path.name for path in folder.iterdir()) == sorted(
+            [f"{n}.png" for n in numbers] + [f"{n}-painted.png" for n in numbers])
+    assert not folder.exists()
+
+
+# The page in a browser.
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def served(painter):
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(painter), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    if CHROMEDRIVER is None:
+        pytest.skip("no chromedriver: apt-get install chromium chromium-driver (.ci/run does)")
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1000"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(CHROMEDRIVER))
+    yield driver
+    driver.quit()
+
+
+def test_in_a_browser_a_photo_is_painted_to_16_9_and_downloaded(served, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    photo = smooth_image(60, 80, seed=3)
+    path = tmp_path / "beach.png"
+    Image.fromarray(photo).save(path)
+    browser.get(served)
+    browser.find_element(By.ID, "file").send_keys(str(path))
+    Select(browser.find_element(By.ID, "kind")).select_by_visible_text("16:9")
+    WebDriverWait(browser, 30).until(lambda driver: driver.find_element(By.ID, "preview").is_displayed())
+    browser.find_element(By.ID, "blend").click()  # the photo's own pixels, bit for bit
+    browser.find_element(By.ID, "paint").click()
+    link = WebDriverWait(browser, 120).until(lambda driver: driver.find_element(By.ID, "download").is_displayed()
+                                             and driver.find_element(By.ID, "download"))
+    WebDriverWait(browser, 30).until(lambda driver: driver.execute_script(
+        "return document.getElementById('after').complete && document.getElementById('after').naturalWidth > 0"))
+    with urllib.request.urlopen(link.get_attribute("href")) as response:
+        result = np.asarray(Image.open(io.BytesIO(response.read())).convert("RGB"))
+    assert result.shape == (60, 107, 3)
+    left = (107 - 80) // 2
+    np.testing.assert_array_equal(result[:, left : left + 80], photo)
+    assert "beach.png" in browser.find_element(By.ID, "session").text
+    browser.save_screenshot(os.environ.get("OUTPAINT_SCREENSHOT", str(tmp_path / "page.png")))
+
+
+def test_in_a_browser_a_text_file_gives_one_line_of_error(served, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    path = tmp_path / "notes.txt"
+    path.write_text("not a photo")
+    browser.get(served)
+    browser.find_element(By.ID, "file").send_keys(str(path))
+    browser.find_element(By.ID, "paint").click()
+    line = WebDriverWait(browser, 30).until(lambda driver: driver.find_element(By.ID, "error").text)
+    assert line == "notes.txt: not a recognised image format"
