@@ -169,3 +169,26 @@ def test_in_a_browser_a_text_file_gives_one_line_of_error(served, browser, tmp_p
     browser.find_element(By.ID, "paint").click()
     line = WebDriverWait(browser, 30).until(lambda driver: driver.find_element(By.ID, "error").text)
     assert line == "notes.txt: not a recognised image format"
+
+
+def test_serve_says_its_address_and_warns_when_others_can_reach_it(checkpoint):
+    import subprocess
+    import sys
+
+    port = _free_port()
+    command = [sys.executable, "-m", "outpaint_lib", "serve", "--host", "0.0.0.0", "--port", str(port),
+               "--checkpoint", str(checkpoint)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as response:
+                    assert b"outpaint" in response.read()
+                break
+            except OSError:
+                time.sleep(0.05)
+    finally:
+        process.terminate()
+        output, errors = process.communicate(timeout=30)
+    assert f"http://0.0.0.0:{port}/" in output
+    assert "warning: listening on 0.0.0.0: anyone who can reach this machine can use the page" in errors
