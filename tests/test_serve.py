@@ -74,7 +74,9 @@ def test_every_mistake_is_one_line(client):
         return client.post("/api/paint", files={"photo": upload}, data=dict(kind="aspect", value=value))
 
     assert "notes.txt" in error(paint(("notes.txt", b"not an image", "text/plain")))
-    assert "limit" in error(paint(("big.png", b"\0" * 300_000, "image/png")))
+    assert "limit" in error(paint(("big.png", b"\0" * 230_000, "image/png")))  # over 200,000 bytes, read
+    refused = paint(("huge.png", b"\0" * 400_000, "image/png"))  # refused by its length, unread
+    assert refused.status_code == 413 and "limit" in refused.json()["error"]
     assert "already" in error(paint(("square.png", _png(smooth_image(40, 40)), "image/png"), "1:1"))
     assert "whole number" in error(client.post("/api/plan", data=dict(width=40, height=40, kind="width", value="x")))
     assert "no photo 7" in error(client.get("/api/jobs/7"))

@@ -36,8 +36,18 @@ def create_app(painter: Outpainter, max_upload_bytes: int = MAX_UPLOAD_BYTES) ->
     app = FastAPI(title="outpaint", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.painter, app.state.max_upload_bytes = painter, max_upload_bytes
     app.add_exception_handler(OutpaintError, _one_line)
+    app.middleware("http")(_refuse_large_uploads)
     app.include_router(routes)
     return app
+
+
+async def _refuse_large_uploads(request: Request, call_next):
+    """An upload that says it is over the limit is refused before it is read (and spooled)."""
+    length = request.headers.get("content-length", "")
+    limit = request.app.state.max_upload_bytes
+    if length.isdigit() and int(length) > limit + 64 * 1024:  # room for the form's other fields
+        return JSONResponse({"error": f"the upload is over the limit of {limit / 2**20:g} MB"}, status_code=413)
+    return await call_next(request)
 
 
 @routes.get("/", response_class=HTMLResponse)
@@ -69,8 +79,7 @@ async def paint(
     blend: bool = Form(True),
 ) -> dict:
     limit = request.app.state.max_upload_bytes
-    length = request.headers.get("content-length")
-    data = b"" if length is not None and int(length) > limit else await photo.read(limit + 1)
+    data = await photo.read(limit + 1)
     if not data or len(data) > limit:
         raise OutpaintError(f"the upload is empty or over the limit of {limit / 2**20:g} MB")
     job = request.app.state.paint_queue.submit(photo.filename or "photo", data, _target(kind, value, side), blend)
