@@ -79,6 +79,7 @@ def test_every_mistake_is_one_line(client):
     assert refused.status_code == 413 and "limit" in refused.json()["error"]
     assert "already" in error(paint(("square.png", _png(smooth_image(40, 40)), "image/png"), "1:1"))
     assert "whole number" in error(client.post("/api/plan", data=dict(width=40, height=40, kind="width", value="x")))
+    assert "at least 8 x 8" in error(client.post("/api/plan", data=dict(width=10, height=0, kind="times", value="1")))
     assert "no photo 7" in error(client.get("/api/jobs/7"))
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from outpaint_lib.errors import OutpaintError
+from outpaint_lib.images import MIN_SIDE
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.sizing import Target, make_target
 from outpaint_lib.web.jobs import Job, PaintQueue, plan
@@ -64,6 +65,8 @@ def plan_size(
     value: str = Form(),
     side: str = Form(""),
 ) -> dict:
+    if min(width, height) < MIN_SIDE:
+        raise OutpaintError(f"a photo must be at least {MIN_SIDE} x {MIN_SIDE} pixels, not {width} x {height}")
     state = request.app.state
     planned = plan(state.painter, (width, height), _target(kind, value, side), state.paint_queue.max_pixels)
     return {**planned, "rounds": len(planned["rounds"])}
