@@ -237,9 +237,9 @@ def evaluate_full_resolution(
     """Each photo at its own size: hide round(H/4) columns on each side (``axis="rows"``:
     round(H/6) rows at the top and at the bottom; ``geometry.own_size_centre``), grow the rest
     back with the outpainter as configured (``paint``'s defaults: blended, mirror-averaged,
-    textured) and with each classical fill, and score the strips at full size. Photos too small to keep a
-    centre, or whose strips would be narrower than ``MIN_STRIP_WIDTH``, are skipped, each named
-    with why."""
+    textured) and with each classical fill, and score the strips at full size. Photos too small
+    to keep a centre, or whose strips would be narrower than ``MIN_STRIP_WIDTH``, are skipped,
+    each named with why."""
     paths = find_images(data_dir)
     if not paths:
         raise DataError(f"no images found under {data_dir}")

@@ -216,7 +216,7 @@ class Outpainter:
         return results
 
     def rounds(
-        self, images: Sequence[np.ndarray], plans: Sequence[list[tuple[int, int]]], blend: bool | None = None
+        self, images: Sequence[np.ndarray], plans: Sequence[list[Round]], blend: bool | None = None
     ) -> Iterator[tuple[int, int, np.ndarray]]:
         """Paint each image through its planned rounds (``plan``), all of them in step, so that
         images of one size share the model's batches; after every round of every image, yield

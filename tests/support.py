@@ -11,6 +11,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before anything could impo
 
 import contextlib  # noqa: E402
 import io  # noqa: E402
+import socket  # noqa: E402
 import struct  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -64,6 +65,17 @@ def immutable(folder):
         yield folder
     finally:
         subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports free on 127.0.0.1 when asked (a server started at once gets them)."""
+    sockets = [socket.socket() for _ in range(count)]
+    for each in sockets:
+        each.bind(("127.0.0.1", 0))
+    ports = [each.getsockname()[1] for each in sockets]
+    for each in sockets:
+        each.close()
+    return ports
 
 
 def encode(image: Image.Image, format: str, **options) -> bytes:

@@ -4,7 +4,6 @@ logical CPU devices or two worker processes, compared with a single-device run."
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import types
@@ -16,7 +15,7 @@ from outpaint_lib import checkpoints
 from outpaint_lib.distribution import check_batch_split, cluster_description, is_chief, make_strategy, split_cpu
 from outpaint_lib.errors import DistributionError
 from outpaint_lib.history import read_history
-from support import REPOSITORY, assert_unbroken
+from support import REPOSITORY, assert_unbroken, free_ports
 
 TINY_RUN = ["--image-size", "32", "--width-multiplier", "0.0625", "--batch-size", "4", "--steps", "6",
             "--checkpoint-every", "3", "--validate-every", "3", "--quiet"]
@@ -110,16 +109,6 @@ def finish(processes, timeout=240):
                 process.kill()
                 process.wait()
     return [(process.returncode, out, err) for process, (out, err) in zip(processes, outputs)]
-
-
-def free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for each in sockets:
-        each.bind(("127.0.0.1", 0))
-    ports = [each.getsockname()[1] for each in sockets]
-    for each in sockets:
-        each.close()
-    return ports
 
 
 def two_workers(*arguments):

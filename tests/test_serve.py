@@ -4,7 +4,6 @@ real headless Chromium (Selenium), uploading, painting and downloading as a user
 import io
 import os
 import shutil
-import socket
 import threading
 import time
 import urllib.request
@@ -19,13 +18,11 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from outpaint_lib.inference import Outpainter  # noqa: E402
 from outpaint_lib.web.app import create_app  # noqa: E402
-from support import smooth_image  # noqa: E402
+from support import encode, free_ports, smooth_image  # noqa: E402
 
 
 def _png(image: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG")
-    return buffer.getvalue()
+    return encode(Image.fromarray(image), "PNG")
 
 
 @pytest.fixture(scope="module")
@@ -99,17 +96,11 @@ def test_concurrent_uploads_queue_and_the_folder_is_removed_on_close(painter):
 CHROMEDRIVER = shutil.which("chromedriver")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def served(painter):
     import uvicorn
 
-    port = _free_port()
+    port = free_ports(1)[0]
     server = uvicorn.Server(uvicorn.Config(create_app(painter), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -178,7 +169,7 @@ def test_serve_says_its_address_and_warns_when_others_can_reach_it(checkpoint):
     import subprocess
     import sys
 
-    port = _free_port()
+    port = free_ports(1)[0]
     command = [sys.executable, "-m", "outpaint_lib", "serve", "--host", "0.0.0.0", "--port", str(port),
                "--checkpoint", str(checkpoint)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

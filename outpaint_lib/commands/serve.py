@@ -6,7 +6,7 @@ import argparse
 import ipaddress
 import sys
 
-from outpaint_lib.commands.options import add_command_parser, add_painting_options, positive
+from outpaint_lib.commands.options import add_command_parser, add_painting_options, painting_settings, positive
 
 LOOPBACK = "127.0.0.1"
 
@@ -37,7 +37,6 @@ def run(arguments: argparse.Namespace) -> int:
     except ImportError:
         print("outpaint serve: error: the page needs its extra: pip install 'outpaint[serve]'", file=sys.stderr)
         return 2
-    from outpaint_lib.commands.options import painting_settings
     from outpaint_lib.inference import Outpainter
 
     if not _is_loopback(arguments.host):

@@ -47,7 +47,7 @@ async def _refuse_large_uploads(request: Request, call_next):
     length = request.headers.get("content-length", "")
     limit = request.app.state.max_upload_bytes
     if length.isdigit() and int(length) > limit + 64 * 1024:  # room for the form's other fields
-        return JSONResponse({"error": f"the upload is over the limit of {limit / 2**20:g} MB"}, status_code=413)
+        return JSONResponse({"error": _over_the_limit(limit)}, status_code=413)
     return await call_next(request)
 
 
@@ -73,7 +73,7 @@ def plan_size(
 
 
 @routes.post("/api/paint")
-async def paint(
+def paint(
     request: Request,
     photo: UploadFile,
     kind: str = Form(),
@@ -82,9 +82,13 @@ async def paint(
     blend: bool = Form(True),
 ) -> dict:
     limit = request.app.state.max_upload_bytes
-    data = await photo.read(limit + 1)
-    if not data or len(data) > limit:
-        raise OutpaintError(f"the upload is empty or over the limit of {limit / 2**20:g} MB")
+    # A plain function: FastAPI runs it on a worker thread, so that decoding the photo does
+    # not hold up the page's other requests.
+    data = photo.file.read(limit + 1)
+    if not data:
+        raise OutpaintError(f"{photo.filename or 'the upload'} is empty")
+    if len(data) > limit:
+        raise OutpaintError(_over_the_limit(limit))
     job = request.app.state.paint_queue.submit(photo.filename or "photo", data, _target(kind, value, side), blend)
     return job.describe()
 
@@ -113,6 +117,10 @@ def result(request: Request, number: int) -> FileResponse:
     stem = job.name.rsplit(".", 1)[0]
     path = request.app.state.paint_queue.result_path(number)
     return FileResponse(path, media_type="image/png", filename=f"{stem}-outpainted.png")
+
+
+def _over_the_limit(limit: int) -> str:
+    return f"the upload is over the limit of {limit / 2**20:g} MB"
 
 
 async def _one_line(_request: Request, error: OutpaintError) -> JSONResponse:
