@@ -28,7 +28,7 @@ from outpaint_lib.postprocess import hide_strips
 from outpaint_lib.progress import ProgressBar
 from outpaint_lib.runtime import native_bfloat16
 from outpaint_lib.sheets import label_row, labelled_grid
-from outpaint_lib.sizing import AXES
+from outpaint_lib.sizing import AXES, make_target, margins
 
 
 def runtime_summary(config: OutpaintConfig) -> str:
@@ -336,3 +336,25 @@ def full_resolution_sheet(
         axis=1,
     )
     return np.concatenate([header, *rows], axis=0)
+
+
+def before_after(outpainter: Outpainter, photo: np.ndarray, **target) -> np.ndarray:
+    """The photo above what ``outpainter`` makes of it (``target``: ``make_target``'s keywords),
+    each under a label, the photo at its place in the result so that the eye runs straight
+    down from a pixel of the photo to the same pixel painted around; one uint8 picture, made
+    for the README."""
+    added = margins(outpainter.plan(photo.shape[:2], make_target(**target)))
+    painted = outpainter.outpaint(photo, **target)
+    height, width = photo.shape[:2]
+    before = np.full_like(painted, 255)
+    before[added["top"] : added["top"] + height, added["left"] : added["left"] + width] = photo
+    label_size = min(height, 240)  # the labels' band is sized for a picture this high
+    return np.concatenate(
+        [
+            label_row([f"the photo, {width} x {height}"], painted.shape[1], label_size),
+            before,
+            label_row([f"painted by outpaint, {painted.shape[1]} x {painted.shape[0]}"], painted.shape[1], label_size),
+            painted,
+        ],
+        axis=0,
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Sequence
 
 from outpaint_lib.config import strip_width_of
 from outpaint_lib.errors import TargetError, TargetMet
@@ -190,6 +191,17 @@ def plan_rounds(height: int, width: int, final_size: tuple[int, int], sides: tup
         raise TargetError(f"nothing to paint: {final_width} x {final_height} is not larger than {width} x {height}")
     rounds = _axis_rounds("columns", final_width - width, sides, strip_width_of(height))
     return rounds + _axis_rounds("rows", final_height - height, sides, strip_width_of(final_width))
+
+
+def margins(rounds: Sequence[Round]) -> dict[str, int]:
+    """What the ``rounds`` add on each side, in pixels: where the photo sits in the result
+    (``margins["left"]``, ``margins["top"]``) and, added to its size, the result's size."""
+    added = dict.fromkeys(SIDES, 0)
+    for step in rounds:
+        first, second = AXES[step.axis]
+        added[first] += step.first
+        added[second] += step.second
+    return added
 
 
 def _axis_rounds(axis: str, extra: int, sides: tuple[str, ...], strip: int) -> list[Round]:

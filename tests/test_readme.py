@@ -20,6 +20,26 @@ def test_the_readme_shows_every_command():
     assert len(COMMANDS) >= 20
 
 
+def test_the_readme_opens_with_a_picture_whose_photo_is_credited():
+    """Issue 33: the README opens with a before/after picture; every photo committed under
+    docs/images names its source and licence in the credits beside it."""
+    import re
+
+    readme = (REPOSITORY / "README.md").read_text()
+    first = next(line for line in readme.splitlines()[1:] if line.strip())
+    (picture,) = re.findall(r"^!\[[^\]]+\]\(([^)]+)\)$", first)
+    assert (REPOSITORY / picture).is_file()
+    folder = REPOSITORY / "docs" / "images"
+    credits = (folder / "CREDITS.md").read_text()
+    sections = dict(re.findall(r"^## (\S+)\n(.*?)(?=^## |\Z)", credits, flags=re.S | re.M))
+    images = sorted(path.name for path in folder.iterdir() if path.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp"))
+    assert images and sorted(sections) == images and (folder / picture).name in images
+    for name, text in sections.items():
+        assert "Licence: " in text and ("Source: " in text or "Made by " in text), name
+    for heading in ("In a browser", "From a shell", "From Python"):  # the three ways to use it, before the set-up
+        assert heading in readme[: readme.index("## Set up and test")]
+
+
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
 def test_every_readme_command_parses(command):
     from outpaint_lib.cli import build_parser

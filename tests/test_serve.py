@@ -4,6 +4,7 @@ real headless Chromium (Selenium), uploading, painting and downloading as a user
 import io
 import os
 import shutil
+import tempfile
 import threading
 import time
 import urllib.request
@@ -18,6 +19,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from outpaint_lib.inference import Outpainter  # noqa: E402
 from outpaint_lib.web.app import create_app  # noqa: E402
+from outpaint_lib.web.jobs import FOLDER_PREFIX, IN_USE, PaintQueue  # noqa: E402
 from support import encode, free_ports, smooth_image  # noqa: E402
 
 
@@ -88,8 +90,27 @@ def test_concurrent_uploads_queue_and_the_folder_is_removed_on_close(painter):
         assert [_wait(client, number)["state"] for number in numbers] == ["done"] * 3
         folder = Path(client.app.state.paint_queue.folder)
         assert sorted(path.name for path in folder.iterdir()) == sorted(
-            [f"{n}.png" for n in numbers] + [f"{n}-painted.png" for n in numbers])
+            [IN_USE] + [f"{n}.png" for n in numbers] + [f"{n}-painted.png" for n in numbers])
     assert not folder.exists()
+
+
+def test_a_killed_servers_folder_is_removed_by_the_next_server_and_no_other(painter, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    running = PaintQueue(painter)
+    killed = tmp_path / f"{FOLDER_PREFIX}killed"  # as a server killed mid-job leaves it: nobody holds its lock
+    killed.mkdir()
+    (killed / IN_USE).touch()
+    (killed / "1.png").write_bytes(_png(smooth_image(8, 8)))
+    stranger = tmp_path / f"{FOLDER_PREFIX}stranger"  # no lock file: not a server's folder, not ours to remove
+    stranger.mkdir()
+    starting = PaintQueue(painter)
+    try:
+        assert not killed.exists() and stranger.exists()
+        assert running.folder.exists() and starting.folder.exists()  # both servers' lock is held
+    finally:
+        running.close()
+        starting.close()
+    assert not running.folder.exists() and not starting.folder.exists()
 
 
 # The page in a browser.

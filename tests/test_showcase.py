@@ -7,6 +7,7 @@ from outpaint_lib.evaluation import EvaluationReport
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.sheets import label_row
 from outpaint_lib.showcase import (
+    before_after,
     comparison_rows,
     full_resolution_sheet,
     parameter_table,
@@ -132,3 +133,15 @@ def test_the_full_resolution_sheet_shows_each_photo_painted_beside_itself(outpai
     assert (first[:, 120 : 120 + gap] == 255).all()  # the white gap between painted and photo
     from outpaint_lib.images import resize
     np.testing.assert_array_equal(first[:, 120 + gap :], resize(photos[0], 120, 80))
+
+
+def test_before_after_puts_the_photo_above_its_place_in_the_painted_result(outpainter):
+    photo = smooth_image(36, 48, seed=3)
+    picture = before_after(outpainter.replace(blend=False), photo, aspect="16:9", side="right")
+    band = 10  # label_row's height for a 36-pixel photo
+    assert picture.shape == (2 * band + 2 * 36, 64, 3)  # 16:9 of 36 rows is 64 columns, all on the right
+    before, after = picture[band : band + 36], picture[2 * band + 36 :]
+    np.testing.assert_array_equal(before[:, :48], photo)
+    assert (before[:, 48:] == 255).all()  # where the result grows, the photo's row is white
+    np.testing.assert_array_equal(after[:, :48], photo)  # blend off: the photo's own pixels, in the same columns
+    assert after[:, 48:].std() > 0 and (picture[:band] < 128).any() and (picture[band + 36 : 2 * band + 36] < 128).any()

@@ -7,6 +7,7 @@ from outpaint_lib.sizing import (
     TargetError,
     TargetMet,
     make_target,
+    margins,
     parse_aspect,
     parse_sides,
     plan_rounds,
@@ -63,6 +64,13 @@ def test_rounds_add_exactly_what_was_asked_for(sides, extra):
         elif grown:
             assert sum(firsts if second_side in sides else seconds) == 0
     assert [step.axis for step in rounds] == sorted((step.axis for step in rounds), key=["columns", "rows"].index)
+
+
+def test_margins_are_what_the_rounds_add_on_each_side():
+    rounds = plan_rounds(300, 400, (341, 531), SIDES)  # 131 columns and 41 rows: the odd ones to right and bottom
+    assert margins(rounds) == {"left": 65, "right": 66, "top": 20, "bottom": 21}
+    assert margins(plan_rounds(300, 400, (300, 480), ("right",))) == {"left": 0, "right": 80, "top": 0, "bottom": 0}
+    assert margins([]) == dict.fromkeys(SIDES, 0)
 
 
 def test_times_adds_full_strips_on_the_painted_sides():

@@ -1,12 +1,15 @@
 """The page's paint jobs: each upload is checked at once (an image, not too large, a target it
 does not already meet), then painted in turn by one worker thread, so that concurrent requests
 queue rather than compete for the cores. Everything is written in one temporary folder, removed
-when the queue closes."""
+when the queue closes; a server killed before it could remove its folder leaves it to the next
+one, which removes every such folder that no running server holds."""
 
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import itertools
+import os
 import queue
 import shutil
 import tempfile
@@ -16,7 +19,7 @@ from pathlib import Path
 from outpaint_lib.errors import ImageError, OutpaintError
 from outpaint_lib.images import DEFAULT_MAX_PIXELS, MIN_SIDE, encode_png, load_image
 from outpaint_lib.inference import Outpainter
-from outpaint_lib.sizing import Round, Target
+from outpaint_lib.sizing import Round, Target, margins
 
 
 @dataclasses.dataclass
@@ -53,12 +56,39 @@ def plan(painter: Outpainter, size: tuple[int, int], target: Target, max_pixels:
     the final size, where the photo sits in it, and the rounds. Raises ``OutpaintError``."""
     width, height = size
     rounds = painter.plan((height, width), target, max_pixels)
-    added = {axis: [0, 0] for axis in ("columns", "rows")}
-    for step in rounds:
-        added[step.axis][0] += step.first
-        added[step.axis][1] += step.second
-    final = (width + sum(added["columns"]), height + sum(added["rows"]))
-    return {"final_size": final, "photo_position": (added["columns"][0], added["rows"][0]), "rounds": rounds}
+    added = margins(rounds)
+    final = (width + added["left"] + added["right"], height + added["top"] + added["bottom"])
+    return {"final_size": final, "photo_position": (added["left"], added["top"]), "rounds": rounds}
+
+
+FOLDER_PREFIX = "outpaint-serve-"
+# A file in each server's folder, locked for as long as the server runs: the lock is the
+# operating system's to release, so it is free once its server is gone, however it ended.
+IN_USE = ".in-use"
+
+
+def remove_abandoned_folders(parent: str | os.PathLike | None = None) -> int:
+    """Remove the folders that killed servers left in ``parent`` (the temporary folder): those
+    whose ``IN_USE`` file no process holds. Returns how many."""
+    removed = 0
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        try:
+            with open(folder / IN_USE, "rb") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(folder)
+        except OSError:  # held by a running server, not a server's folder, or not ours to remove
+            continue
+        removed += 1
+    return removed
+
+
+def _hold(folder: Path):
+    """Lock ``folder``'s ``IN_USE`` file for this process's life; it is locked before it takes
+    its name, so that no server starting meanwhile can find it free."""
+    handle = open(folder / f"{IN_USE}.new", "wb")  # open until the queue closes
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.replace(folder / f"{IN_USE}.new", folder / IN_USE)
+    return handle
 
 
 class PaintQueue:
@@ -67,7 +97,9 @@ class PaintQueue:
 
     def __init__(self, painter: Outpainter, max_pixels: int = DEFAULT_MAX_PIXELS):
         self.painter, self.max_pixels = painter, max_pixels
-        self.folder = Path(tempfile.mkdtemp(prefix="outpaint-serve-"))
+        remove_abandoned_folders()
+        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+        self._in_use = _hold(self.folder)
         self.jobs: dict[int, Job] = {}
         self._numbers = itertools.count(1)
         self._waiting: queue.Queue[int | None] = queue.Queue()
@@ -109,6 +141,7 @@ class PaintQueue:
         self._waiting.put(None)
         self._worker.join(timeout=60)
         shutil.rmtree(self.folder, ignore_errors=True)
+        self._in_use.close()
 
     def _work(self) -> None:
         while (number := self._waiting.get()) is not None:
