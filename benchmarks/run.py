@@ -31,6 +31,7 @@ def main() -> None:
         ["inference.py", "--random-width", "0.5", "--repeats", "10", "--precision", "mixed_bfloat16"],
         ["startup.py", "--repeats", "3", "--runtimes", "auto,keras"],
         ["texture.py", "--repeats", "3"],
+        ["serve.py", "--repeats", "3"],
         ["distribution.py", "--devices", "2"],
     ]
     if arguments.checkpoint:
