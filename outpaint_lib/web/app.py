@@ -15,7 +15,7 @@ from outpaint_lib.errors import OutpaintError
 from outpaint_lib.images import MIN_SIDE
 from outpaint_lib.inference import Outpainter
 from outpaint_lib.sizing import Target, make_target
-from outpaint_lib.web.jobs import Job, PaintQueue, plan
+from outpaint_lib.web.jobs import Job, PaintQueue, placement
 
 # The largest upload accepted: a camera's JPEG is a few megabytes.
 MAX_UPLOAD_BYTES = 40 * 1024 * 1024
@@ -35,7 +35,7 @@ def create_app(painter: Outpainter, max_upload_bytes: int = MAX_UPLOAD_BYTES) ->
         app.state.paint_queue.close()
 
     app = FastAPI(title="outpaint", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.painter, app.state.max_upload_bytes = painter, max_upload_bytes
+    app.state.max_upload_bytes = max_upload_bytes
     app.add_exception_handler(OutpaintError, _one_line)
     app.middleware("http")(_refuse_large_uploads)
     app.include_router(routes)
@@ -67,9 +67,9 @@ def plan_size(
 ) -> dict:
     if min(width, height) < MIN_SIDE:
         raise OutpaintError(f"a photo must be at least {MIN_SIDE} x {MIN_SIDE} pixels, not {width} x {height}")
-    state = request.app.state
-    planned = plan(state.painter, (width, height), _target(kind, value, side), state.paint_queue.max_pixels)
-    return {**planned, "rounds": len(planned["rounds"])}
+    paint_queue = request.app.state.paint_queue
+    rounds = paint_queue.painter.plan((height, width), _target(kind, value, side), paint_queue.max_pixels)
+    return {**placement((width, height), rounds), "rounds": len(rounds)}
 
 
 @routes.post("/api/paint")

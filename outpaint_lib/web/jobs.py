@@ -29,8 +29,6 @@ class Job:
     number: int
     name: str
     photo_size: tuple[int, int]  # (width, height)
-    final_size: tuple[int, int]
-    photo_position: tuple[int, int]  # (left, top) of the photo in the result
     rounds: list[Round]
     blend: bool
     state: str = "queued"  # queued, painting, done or failed
@@ -45,20 +43,18 @@ class Job:
             "rounds": len(self.rounds),
             "rounds_done": self.rounds_done,
             "photo_size": self.photo_size,
-            "final_size": self.final_size,
-            "photo_position": self.photo_position,
+            **placement(self.photo_size, self.rounds),
             "error": self.error,
         }
 
 
-def plan(painter: Outpainter, size: tuple[int, int], target: Target, max_pixels: int) -> dict:
-    """What painting a photo of ``size`` (width, height) to ``target`` makes, before any work:
-    the final size, where the photo sits in it, and the rounds. Raises ``OutpaintError``."""
+def placement(size: tuple[int, int], rounds: list[Round]) -> dict:
+    """Where ``rounds`` take a photo of ``size`` (width, height): the result's size and the
+    photo's (left, top) in it."""
     width, height = size
-    rounds = painter.plan((height, width), target, max_pixels)
     added = margins(rounds)
     final = (width + added["left"] + added["right"], height + added["top"] + added["bottom"])
-    return {"final_size": final, "photo_position": (added["left"], added["top"]), "rounds": rounds}
+    return {"final_size": final, "photo_position": (added["left"], added["top"])}
 
 
 FOLDER_PREFIX = "outpaint-serve-"
@@ -114,20 +110,12 @@ class PaintQueue:
         except ImageError as error:
             raise ImageError(error.reason, f"{Path(name).name}: {error}") from None
         height, width = photo.shape[:2]
-        planned = plan(self.painter, (width, height), target, self.max_pixels)
+        rounds = self.painter.plan((height, width), target, self.max_pixels)
         with self._lock:
             number = next(self._numbers)
-            job = Job(
-                number,
-                Path(name).name or "photo",
-                (width, height),
-                planned["final_size"],
-                planned["photo_position"],
-                planned["rounds"],
-                blend,
-            )
+            job = Job(number, Path(name).name or "photo", (width, height), rounds, blend)
             self.jobs[number] = job
-        (self.folder / f"{number}.png").write_bytes(encode_png(photo))
+        self.photo_path(number).write_bytes(encode_png(photo))
         self._waiting.put(number)
         return job
 
