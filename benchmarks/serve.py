@@ -8,27 +8,27 @@ the page paints on LiteRT, as ``paint`` does).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
+@contextlib.contextmanager
+def running_server() -> Iterator[tuple[str, subprocess.Popen, float]]:
+    """``outpaint serve`` in a fresh process on a free port, once its page has answered: its
+    address, the process, and the seconds from the start to that first answer. Stopped on exit."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def first_answer() -> tuple[float, bool]:
-    """Seconds from starting a server to its page's first answer, and whether TensorFlow's core
-    library is mapped into the server's memory by then (LiteRT's own libraries are not it)."""
-    port = free_port()
+        port = probe.getsockname()[1]
+    address = f"http://127.0.0.1:{port}/"
     start = time.perf_counter()
     server = subprocess.Popen(
         [sys.executable, "-m", "outpaint_lib", "serve", "--port", str(port)],
@@ -39,18 +39,23 @@ def first_answer() -> tuple[float, bool]:
     try:
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/").close()
+                urllib.request.urlopen(address).close()
                 break
             except OSError:
                 if server.poll() is not None:
                     raise SystemExit(f"outpaint serve exited with {server.returncode}") from None
                 time.sleep(0.01)
-        seconds = time.perf_counter() - start
-        tensorflow = "libtensorflow_framework" in Path(f"/proc/{server.pid}/maps").read_text()
+        yield address, server, time.perf_counter() - start
     finally:
         server.terminate()
         server.wait()
-    return seconds, tensorflow
+
+
+def first_answer() -> tuple[float, bool]:
+    """Seconds from starting a server to its page's first answer, and whether TensorFlow's core
+    library is mapped into the server's memory by then (LiteRT's own libraries are not it)."""
+    with running_server() as (_, server, seconds):
+        return seconds, "libtensorflow_framework" in Path(f"/proc/{server.pid}/maps").read_text()
 
 
 def main() -> None:

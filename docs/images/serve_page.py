@@ -7,11 +7,7 @@ this script painted to 16:9, seen in headless Chromium (Debian's `chromium` and
 
 import io
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -21,25 +17,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 FOLDER = Path(__file__).resolve().parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+sys.path.insert(0, str(FOLDER.parents[1]))  # the repository, for the benchmark's server
+from benchmarks.serve import running_server  # noqa: E402
 
 
 def main() -> None:
-    port = free_port()
-    address = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen([sys.executable, "-m", "outpaint_lib", "serve", "--port", str(port)])
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(address).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with running_server() as (address, _, _):
         options = webdriver.ChromeOptions()
         options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
         for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1000"):
@@ -57,9 +40,6 @@ def main() -> None:
             screenshot = browser.get_screenshot_as_png()
         finally:
             browser.quit()
-    finally:
-        server.terminate()
-        server.wait()
     page = np.asarray(Image.open(io.BytesIO(screenshot)).convert("RGB"))
     inked = page.min(axis=2) < 250  # the window's blank right and bottom are left out
     bottom, right = (np.flatnonzero(inked.any(axis=axis)).max() + 24 for axis in (1, 0))
